@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs the Debian packages vessel builds and tests with, when missing. Root only; as another user
+# it only says what is missing.
+set -euo pipefail
+pkgs=(gcc make pkg-config libc6-dev libjansson-dev bats busybox-static e2fsprogs squashfs-tools
+      erofs-utils fdisk util-linux iproute2 procps python3 crun)
+missing=()
+for p in "${pkgs[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+    echo "vessel: missing Debian packages: ${missing[*]} (run as root to install them)" >&2
+    exit 1
+fi
+echo "installing: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
