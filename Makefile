@@ -13,7 +13,7 @@ endif
 CFLAGS ?= -O2 -g
 CPPFLAGS += -D_GNU_SOURCE -Iinclude -Isrc
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -MMD -MP
-LIBS := -ljansson
+LIBS := -ljansson -lcap
 
 LIB_SRCS := $(wildcard src/lib/*.c src/stages/*.c src/image/*.c src/cgroup/*.c src/net/*.c)
 CLI_SRCS := $(wildcard src/cli/*.c)

@@ -66,6 +66,14 @@ vsl_err_prefix(struct vsl_error *err, const char *fmt, ...)
     va_start(ap, fmt);
     (void)vsnprintf(prefix, sizeof(prefix), fmt, ap);
     va_end(ap);
-    (void)snprintf(tmp, sizeof(tmp), "%s%s", prefix, err->msg);
+    size_t plen = strnlen(prefix, sizeof(prefix));
+    if (plen >= sizeof(tmp))
+        plen = sizeof(tmp) - 1;
+    memcpy(tmp, prefix, plen);
+    size_t mlen = strnlen(err->msg, sizeof(err->msg));
+    if (mlen > sizeof(tmp) - 1 - plen)
+        mlen = sizeof(tmp) - 1 - plen;
+    memcpy(tmp + plen, err->msg, mlen);
+    tmp[plen + mlen] = '\0';
     memcpy(err->msg, tmp, sizeof(tmp));
 }

@@ -41,6 +41,7 @@ struct vsl_ctx {
 
     /* terminal: the child allocates the pty inside the container and sends the master */
     int pty_master;
+    int pty_slave;
 };
 
 struct vsl_stage {

@@ -1,0 +1,295 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * clone3 and the parent/child dance (the message table is in sync.h). The child is a copy of
+ * vessel that becomes the container's init: it runs every stage's child_setup in table order,
+ * hands over the pty, reports CHILD_READY and executes the user's process on START.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "lib/cleanup.h"
+#include "lib/error.h"
+#include "lib/launch.h"
+#include "lib/syscalls.h"
+#include "lib/sync.h"
+#include "stages/stage.h"
+
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+static bool
+stage_on(const struct vsl_stage *s, const struct vsl_ctx *ctx)
+{
+    return !s->enabled || s->enabled(ctx);
+}
+
+static _Noreturn void
+child_fail(struct vsl_ctx *ctx, struct vsl_error *err, int status)
+{
+    sync_send_error(ctx->sync_fd, err);
+    _exit(status);
+}
+
+static void
+reset_signals(void)
+{
+    sigset_t none;
+    struct sigaction dfl = {.sa_handler = SIG_DFL};
+
+    for (int s = 1; s < NSIG; s++)
+        (void)sigaction(s, &dfl, NULL);
+    sigemptyset(&none);
+    (void)sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+static const char *
+env_path(const struct vsl_process *p)
+{
+    for (size_t i = 0; i < p->env.n; i++)
+        if (strncmp(p->env.v[i], "PATH=", 5) == 0)
+            return p->env.v[i] + 5;
+    return DEFAULT_PATH;
+}
+
+/* execvpe() with the container's PATH (glibc's searches the caller's). Returns only on failure. */
+static int
+exec_process(const struct vsl_process *p, struct vsl_error *err)
+{
+    static char *const no_env[] = {NULL};
+    const char *file = p->args.v[0];
+    char *const *envp = p->env.v ? p->env.v : no_env;
+    bool saw_eacces = false;
+    char buf[4096];
+
+    err->exec_failed = 1;
+    if (strchr(file, '/')) {
+        execve(file, p->args.v, envp);
+        return vsl_err_errno(err, "exec '%s'", file);
+    }
+    const char *path = env_path(p);
+    for (const char *dir = path, *end; *dir; dir = *end ? end + 1 : end) {
+        end = strchrnul(dir, ':');
+        int n = snprintf(buf, sizeof(buf), "%.*s/%s", (int)(end - dir), end == dir ? "." : dir,
+                         file);
+        if (n < 0 || (size_t)n >= sizeof(buf))
+            continue;
+        execve(buf, p->args.v, envp);
+        if (errno == EACCES)
+            saw_eacces = true;
+        else if (errno != ENOENT && errno != ENOTDIR)
+            return vsl_err_errno(err, "exec '%s'", buf);
+    }
+    if (saw_eacces)
+        return vsl_err(err, EACCES, "exec '%s': Permission denied", file);
+    return vsl_err(err, ENOENT, "exec '%s': executable file not found in $PATH", file);
+}
+
+static int
+child_terminal(struct vsl_ctx *ctx, struct vsl_error *err)
+{
+    if (ctx->pty_master < 0 || ctx->pty_slave < 0)
+        return vsl_err(err, ENOTTY, "process.terminal: no pty was allocated");
+    int r = sync_send(ctx->sync_fd, SYNC_PTY, NULL, 0, ctx->pty_master, err);
+    if (r < 0)
+        return r;
+    closep(&ctx->pty_master);
+    if (setsid() < 0)
+        return vsl_err_errno(err, "setsid");
+    if (ioctl(ctx->pty_slave, TIOCSCTTY, 0) < 0)
+        return vsl_err_errno(err, "make the pty the controlling terminal");
+    for (int fd = 0; fd < 3; fd++)
+        if (dup2(ctx->pty_slave, fd) < 0)
+            return vsl_err_errno(err, "dup2 pty to fd %d", fd);
+    if (ctx->pty_slave > 2)
+        closep(&ctx->pty_slave);
+    return 0;
+}
+
+static int
+child_stdio(struct vsl_ctx *ctx, struct vsl_error *err)
+{
+    if (ctx->spec->process.terminal)
+        return child_terminal(ctx, err);
+    if (!ctx->attach_stdin) {
+        int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            return vsl_err_errno(err, "open '/dev/null'");
+        if (dup2(fd, 0) < 0)
+            return vsl_err_errno(err, "dup2 /dev/null to stdin");
+        closep(&fd);
+    }
+    return 0;
+}
+
+static _Noreturn void
+child_main(struct vsl_ctx *ctx)
+{
+    struct vsl_error err = {0};
+
+    /* Die with the parent; check the socket before the first step: if the parent is already
+     * gone the receive sees EOF. */
+    (void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    reset_signals();
+    if (sync_expect(ctx->sync_fd, SYNC_PARENT_READY, NULL, 0, NULL, &err) < 0)
+        _exit(125);
+    for (size_t i = 0; i < vsl_n_stages; i++) {
+        const struct vsl_stage *s = vsl_stages[i];
+        if (!s->child_setup || !stage_on(s, ctx))
+            continue;
+        (void)prctl(PR_SET_NAME, s->name, 0, 0, 0);
+        if (s->child_setup(ctx, &err) < 0) {
+            vsl_err_prefix(&err, "%s: ", s->name);
+            child_fail(ctx, &err, 125);
+        }
+    }
+    if (child_stdio(ctx, &err) < 0)
+        child_fail(ctx, &err, 125);
+    /* Only stdio (and later --preserve-fds) reach the process; the sync socket closes on exec. */
+    (void)close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+    if (sync_send(ctx->sync_fd, SYNC_CHILD_READY, NULL, 0, -1, &err) < 0)
+        _exit(125);
+    if (sync_expect(ctx->sync_fd, SYNC_START, NULL, 0, NULL, &err) < 0)
+        _exit(125);
+    int r = exec_process(&ctx->spec->process, &err);
+    child_fail(ctx, &err, r == -ENOENT ? 127 : 126);
+}
+
+void
+vsl_describe_status(int status, char *buf, size_t len)
+{
+    if (WIFSIGNALED(status))
+        (void)snprintf(buf, len, "killed by signal %d (%s)", WTERMSIG(status),
+                       strsignal(WTERMSIG(status)));
+    else
+        (void)snprintf(buf, len, "exited with status %d", WEXITSTATUS(status));
+}
+
+/* A child that died instead of answering: say how. */
+static int
+child_died(struct vsl_ctx *ctx, struct vsl_error *err)
+{
+    int status;
+    char how[96];
+
+    if (err->code != -EPIPE || ctx->pid <= 0)
+        return err->code;
+    if (waitpid(ctx->pid, &status, 0) != ctx->pid)
+        return err->code;
+    ctx->pid = 0;
+    vsl_describe_status(status, how, sizeof(how));
+    return vsl_err(err, EPIPE, "the container's init %s during setup", how);
+}
+
+static int
+parent_steps(struct vsl_ctx *ctx, struct vsl_error *err)
+{
+    int r;
+
+    for (size_t i = 0; i < vsl_n_stages; i++) {
+        const struct vsl_stage *s = vsl_stages[i];
+        if (!s->parent_setup || !stage_on(s, ctx))
+            continue;
+        if ((r = s->parent_setup(ctx, err)) < 0) {
+            vsl_err_prefix(err, "%s: ", s->name);
+            return r;
+        }
+    }
+    if ((r = sync_send(ctx->sync_fd, SYNC_PARENT_READY, NULL, 0, -1, err)) < 0)
+        return r;
+    if (ctx->spec->process.terminal) {
+        r = sync_expect(ctx->sync_fd, SYNC_PTY, NULL, 0, &ctx->pty_master, err);
+        if (r < 0)
+            return child_died(ctx, err);
+    }
+    if ((r = sync_expect(ctx->sync_fd, SYNC_CHILD_READY, NULL, 0, NULL, err)) < 0)
+        return child_died(ctx, err);
+    return 0;
+}
+
+int
+vsl_launch(struct vsl_ctx *ctx, struct vsl_error *err)
+{
+    unsigned long flags = 0;
+    int sv[2], pidfd = -EBADF, r;
+
+    for (size_t i = 0; i < vsl_n_stages; i++) {
+        const struct vsl_stage *s = vsl_stages[i];
+        if (!stage_on(s, ctx))
+            continue;
+        if (s->prepare && (r = s->prepare(ctx, err)) < 0) {
+            vsl_err_prefix(err, "%s: ", s->name);
+            return r;
+        }
+        if (s->clone_flags)
+            flags |= s->clone_flags(ctx);
+    }
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+        return vsl_err_errno(err, "socketpair");
+    struct clone_args args = {
+        .flags = flags | CLONE_PIDFD,
+        .pidfd = (uint64_t)(uintptr_t)&pidfd,
+        .exit_signal = SIGCHLD,
+    };
+    pid_t pid = (pid_t)sys_clone3(&args);
+    if (pid < 0) {
+        r = vsl_err_errno(err, "clone3");
+        (void)close(sv[0]);
+        (void)close(sv[1]);
+        return r;
+    }
+    if (pid == 0) {
+        (void)close(sv[0]);
+        ctx->sync_fd = sv[1];
+        child_main(ctx);
+    }
+    (void)close(sv[1]);
+    ctx->sync_fd = sv[0];
+    ctx->pid = pid;
+    ctx->pidfd = pidfd;
+    return parent_steps(ctx, err);
+}
+
+int
+vsl_launch_start(struct vsl_ctx *ctx, struct vsl_error *err)
+{
+    int r = sync_send(ctx->sync_fd, SYNC_START, NULL, 0, -1, err);
+    if (r < 0)
+        return r;
+    struct vsl_error got = {0};
+    r = sync_expect(ctx->sync_fd, SYNC_START, NULL, 0, NULL, &got);
+    closep(&ctx->sync_fd);
+    ctx->sync_fd = -EBADF;
+    if (r == -EPIPE)
+        return 0; /* EOF after START: the user's process runs */
+    *err = got;
+    return r < 0 ? r : vsl_err(err, EPROTO, "sync: unexpected message after START");
+}
+
+void
+vsl_launch_undo(struct vsl_ctx *ctx)
+{
+    for (size_t i = vsl_n_stages; i-- > 0;)
+        if (vsl_stages[i]->undo)
+            vsl_stages[i]->undo(ctx);
+    closep(&ctx->sync_fd);
+    ctx->sync_fd = -EBADF;
+    closep(&ctx->pty_master);
+    ctx->pty_master = -EBADF;
+    closep(&ctx->pidfd);
+    ctx->pidfd = -EBADF;
+}
+
+void
+vsl_launch_abort(struct vsl_ctx *ctx)
+{
+    killpidp(&ctx->pid);
+    ctx->pid = 0;
+    vsl_launch_undo(ctx);
+}

@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The one ordered table of isolation steps. The parent runs prepare in this order before clone,
+ * parent_setup in this order after it, undo in reverse; the child runs child_setup in this order.
+ *   userns      maps written first: the child is root in its namespace before anything else
+ *   namespaces  join by path (user first), create cgroup and time namespaces, lo up
+ *   rootfs      image attach, mounts, /dev, pivot_root, masked and read-only paths
+ *   uts         hostname/domainname (after namespaces)
+ *   sysctl      through the container's /proc/sys (after rootfs)
+ *   rlimits     before the user switch can drop CAP_SYS_RESOURCE
+ *   process     oom score, caps, user, cwd, no_new_privs: last before exec
+ */
+#include <errno.h>
+
+#include "lib/error.h"
+#include "stages/rootfs.h"
+#include "stages/stage.h"
+
+extern const struct vsl_stage vsl_stage_userns, vsl_stage_namespaces, vsl_stage_uts,
+    vsl_stage_sysctl, vsl_stage_rlimits, vsl_stage_process;
+
+const struct vsl_stage *const vsl_stages[] = {
+    &vsl_stage_userns, &vsl_stage_namespaces, &vsl_stage_rootfs, &vsl_stage_uts,
+    &vsl_stage_sysctl, &vsl_stage_rlimits,    &vsl_stage_process,
+};
+const size_t vsl_n_stages = sizeof(vsl_stages) / sizeof(vsl_stages[0]);
+
+int
+vsl_stages_validate(const struct vsl_spec *spec, struct vsl_error *err)
+{
+    for (size_t i = 0; i < vsl_n_stages; i++) {
+        const struct vsl_stage *s = vsl_stages[i];
+        if (!s->validate)
+            continue;
+        int r = s->validate(spec, err);
+        if (r < 0)
+            return r;
+    }
+    return 0;
+}
+
+void
+vsl_ctx_init(struct vsl_ctx *ctx)
+{
+    *ctx = (struct vsl_ctx){
+        .pidfd = -EBADF,
+        .sync_fd = -EBADF,
+        .parent_pidns_fd = -EBADF,
+        .loop_fd = -EBADF,
+        .pty_master = -EBADF,
+        .pty_slave = -EBADF,
+    };
+    for (int k = 0; k < VSL_NS__COUNT; k++)
+        ctx->ns_fds[k] = -EBADF;
+}
