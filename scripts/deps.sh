@@ -2,7 +2,7 @@
 # Installs the Debian packages vessel builds and tests with, when missing. Root only; as another user
 # it only says what is missing.
 set -euo pipefail
-pkgs=(gcc make pkg-config libc6-dev libjansson-dev bats busybox-static e2fsprogs squashfs-tools
+pkgs=(gcc make pkg-config libc6-dev libjansson-dev libcap-dev bats busybox-static e2fsprogs squashfs-tools
       erofs-utils fdisk util-linux iproute2 procps python3 crun)
 missing=()
 for p in "${pkgs[@]}"; do
