@@ -88,9 +88,6 @@ vsl_run(const struct vsl_spec *spec, const struct vsl_run_opts *opts, int *ret_s
         vsl_launch_abort(&ctx);
     else
         vsl_launch_undo(&ctx);
-    free(ctx.rootfs);
-    free(ctx.staging);
-    free(ctx.image_fstype);
     vsl_container_destroy(c);
     io_unblock_signals(&old);
     if (r < 0)

@@ -8,6 +8,8 @@
  *   uts         hostname/domainname (after namespaces)
  *   sysctl      through the container's /proc/sys (after rootfs)
  *   rlimits     before the user switch can drop CAP_SYS_RESOURCE
+ *   rootfs_readonly  readonlyPaths and a read-only root: after sysctl (/proc/sys is read-only
+ *               by default), before process drops CAP_SYS_ADMIN
  *   process     oom score, caps, user, cwd, no_new_privs: last before exec
  */
 #include <errno.h>
@@ -21,7 +23,7 @@ extern const struct vsl_stage vsl_stage_userns, vsl_stage_namespaces, vsl_stage_
 
 const struct vsl_stage *const vsl_stages[] = {
     &vsl_stage_userns, &vsl_stage_namespaces, &vsl_stage_rootfs, &vsl_stage_uts,
-    &vsl_stage_sysctl, &vsl_stage_rlimits,    &vsl_stage_process,
+    &vsl_stage_sysctl, &vsl_stage_rlimits,    &vsl_stage_rootfs_readonly, &vsl_stage_process,
 };
 const size_t vsl_n_stages = sizeof(vsl_stages) / sizeof(vsl_stages[0]);
 
