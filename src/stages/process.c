@@ -93,9 +93,12 @@ set_caps(const struct vsl_caps *caps, struct vsl_error *err)
         return r;
     if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
         return vsl_err_errno(err, "clear ambient capabilities");
+    /* The kernel raises an ambient capability only if it is permitted and inheritable; specs
+     * (crun's and runc's defaults among them) often list ambient ones that are not, and both
+     * runtimes skip those: so do we. */
+    uint64_t ambient = caps->ambient & caps->permitted & caps->inheritable;
     for (int i = 0; i <= CAP_LAST_CAP; i++)
-        if ((caps->ambient & (1ULL << i)) &&
-            prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, i, 0, 0) < 0)
+        if ((ambient & (1ULL << i)) && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, i, 0, 0) < 0)
             return vsl_err_errno(err, "raise ambient capability %d", i);
     return 0;
 }
