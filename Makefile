@@ -73,6 +73,16 @@ asan:
 	$(MAKE) BUILD=build/asan CFLAGS='-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer' \
 		LDFLAGS='-fsanitize=address,undefined' $(BUILD)/asan/vessel build/asan/probe
 
+# libFuzzer harnesses (clang): one per parser, each linked with the library.
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+fuzz:
+	@mkdir -p build/fuzz
+	for f in $(FUZZ_SRCS); do \
+		clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined $(CPPFLAGS) $$f \
+			$(filter-out src/lib/run.c,$(LIB_SRCS)) -o build/fuzz/$$(basename $$f .c) $(LIBS) || exit 1; \
+	done
+	@echo "harnesses in build/fuzz: run e.g. build/fuzz/fuzz_spec -max_total_time=60"
+
 install: $(BUILD)/vessel
 	install -D -m 0755 $(BUILD)/vessel $(DESTDIR)$(PREFIX)/bin/vessel
 

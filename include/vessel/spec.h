@@ -64,7 +64,7 @@ struct vsl_mount {
     unsigned long flags;       /* MS_* to set */
     unsigned long propagation; /* MS_SHARED/MS_SLAVE/MS_PRIVATE/MS_UNBINDABLE (| MS_REC), or 0 */
     bool bind;                 /* bind or rbind */
-    bool recursive;            /* rbind / r* propagation */
+    bool recursive;            /* rbind (recursive propagation is MS_REC in propagation) */
     bool ro_recursive;         /* "rro": read-only applied recursively */
     char *data;                /* fs-specific options joined by ',' (mode=755,size=65536k...), or NULL */
     struct vsl_idmap *uid_mappings; /* per-mount idmap (runtime-spec 1.1), may be NULL */
