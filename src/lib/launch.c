@@ -11,7 +11,9 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <limits.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -58,33 +60,51 @@ env_path(const struct vsl_process *p)
     return DEFAULT_PATH;
 }
 
-/* execvpe() with the container's PATH (glibc's searches the caller's). Returns only on failure. */
+/* Is this a file the process may execute? -errno otherwise (EACCES for directories, as execve). */
 static int
-exec_process(const struct vsl_process *p, struct vsl_error *err)
+check_exec(const char *path)
 {
-    static char *const no_env[] = {NULL};
+    struct stat st;
+
+    if (stat(path, &st) < 0)
+        return -errno;
+    if (!S_ISREG(st.st_mode) || access(path, X_OK) < 0)
+        return -EACCES;
+    return 0;
+}
+
+/*
+ * Find the command in the container's PATH (glibc's execvpe searches the caller's) before the
+ * child reports CHILD_READY, so a missing command fails `create` and `run` at once, with the
+ * message docker users know, rather than after start.
+ */
+static int
+resolve_command(const struct vsl_process *p, char *buf, size_t len, struct vsl_error *err)
+{
     const char *file = p->args.v[0];
-    char *const *envp = p->env.v ? p->env.v : no_env;
     bool saw_eacces = false;
-    char buf[4096];
+    int r;
 
     err->exec_failed = 1;
     if (strchr(file, '/')) {
-        execve(file, p->args.v, envp);
-        return vsl_err_errno(err, "exec '%s'", file);
+        if ((r = check_exec(file)) < 0)
+            return vsl_err_code(err, r, "exec '%s'", file);
+        (void)snprintf(buf, len, "%s", file);
+        err->exec_failed = 0;
+        return 0;
     }
-    const char *path = env_path(p);
-    for (const char *dir = path, *end; *dir; dir = *end ? end + 1 : end) {
+    for (const char *dir = env_path(p), *end; *dir; dir = *end ? end + 1 : end) {
         end = strchrnul(dir, ':');
-        int n = snprintf(buf, sizeof(buf), "%.*s/%s", (int)(end - dir), end == dir ? "." : dir,
-                         file);
-        if (n < 0 || (size_t)n >= sizeof(buf))
+        int n = snprintf(buf, len, "%.*s/%s", (int)(end - dir), end == dir ? "." : dir, file);
+        if (n < 0 || (size_t)n >= len)
             continue;
-        execve(buf, p->args.v, envp);
-        if (errno == EACCES)
+        r = check_exec(buf);
+        if (r == 0) {
+            err->exec_failed = 0;
+            return 0;
+        }
+        if (r == -EACCES)
             saw_eacces = true;
-        else if (errno != ENOENT && errno != ENOTDIR)
-            return vsl_err_errno(err, "exec '%s'", buf);
     }
     if (saw_eacces)
         return vsl_err(err, EACCES, "exec '%s': Permission denied", file);
@@ -149,6 +169,10 @@ child_main(struct vsl_ctx *ctx)
             child_fail(ctx, &err, 125);
         }
     }
+    char path[PATH_MAX];
+    int r = resolve_command(&ctx->spec->process, path, sizeof(path), &err);
+    if (r < 0)
+        child_fail(ctx, &err, r == -ENOENT ? 127 : 126);
     if (child_stdio(ctx, &err) < 0)
         child_fail(ctx, &err, 125);
     /* Only stdio (and later --preserve-fds) reach the process; the sync socket closes on exec. */
@@ -157,7 +181,11 @@ child_main(struct vsl_ctx *ctx)
         _exit(125);
     if (sync_expect(ctx->sync_fd, SYNC_START, NULL, 0, NULL, &err) < 0)
         _exit(125);
-    int r = exec_process(&ctx->spec->process, &err);
+    const struct vsl_process *p = &ctx->spec->process;
+    static char *const no_env[] = {NULL};
+    execve(path, p->args.v, p->env.v ? p->env.v : no_env);
+    r = vsl_err_errno(&err, "exec '%s'", path);
+    err.exec_failed = 1;
     child_fail(ctx, &err, r == -ENOENT ? 127 : 126);
 }
 
@@ -237,6 +265,11 @@ vsl_launch(struct vsl_ctx *ctx, struct vsl_error *err)
         .pidfd = (uint64_t)(uintptr_t)&pidfd,
         .exit_signal = SIGCHLD,
     };
+    /* cgroup v2: the init is born in its cgroup, so nothing of it ever runs outside. */
+    if (ctx->cgroup_fd >= 0) {
+        args.flags |= CLONE_INTO_CGROUP;
+        args.cgroup = (uint64_t)ctx->cgroup_fd;
+    }
     pid_t pid = (pid_t)sys_clone3(&args);
     if (pid < 0) {
         r = vsl_err_errno(err, "clone3");

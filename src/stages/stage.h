@@ -22,6 +22,9 @@ struct vsl_ctx {
     pid_t pid;   /* the container's init, in the caller's pid namespace */
     int pidfd;
 
+    /* cgroup stage: a cgroup v2 directory fd for CLONE_INTO_CGROUP, -EBADF when none */
+    int cgroup_fd;
+
     /* the sync socket: parent's end in the parent, child's end in the child */
     int sync_fd;
 

@@ -47,6 +47,7 @@ vsl_ctx_init(struct vsl_ctx *ctx)
     *ctx = (struct vsl_ctx){
         .pidfd = -EBADF,
         .sync_fd = -EBADF,
+        .cgroup_fd = -EBADF,
         .parent_pidns_fd = -EBADF,
         .loop_fd = -EBADF,
         .pty_master = -EBADF,
