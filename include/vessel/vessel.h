@@ -73,11 +73,15 @@ struct vsl_run_opts {
     bool quiet_errors;       /* reserved */
 };
 
+struct vsl_run_result {
+    int status;      /* as a shell reports it: the exit code, or 128+N for signal N */
+    bool oom_killed; /* the kernel's OOM killer killed a process of the container */
+};
+
 /* Run a container in the foreground: vessel stays the parent, relays the terminal when
- * process.terminal is set, forwards signals, waits and removes everything it made. On success
- * *ret_status is the container's exit status as a shell reports it (code, or 128+signal). */
-int vsl_run(const struct vsl_spec *spec, const struct vsl_run_opts *opts, int *ret_status,
-            struct vsl_error *err);
+ * process.terminal is set, forwards signals, waits and removes everything it made. */
+int vsl_run(const struct vsl_spec *spec, const struct vsl_run_opts *opts,
+            struct vsl_run_result *ret, struct vsl_error *err);
 
 /* ---- images (src/image) ---- */
 

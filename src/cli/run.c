@@ -93,9 +93,12 @@ cmd_run(int argc, char **argv, const struct cli_globals *g)
         /* runc's run inherits stdin; the friendly face attaches it only with -i */
         .attach_stdin = o.bundle ? true : o.interactive,
     };
-    if (vsl_run(spec, &ro, &status, &err) < 0) {
+    struct vsl_run_result res = {0};
+    if (vsl_run(spec, &ro, &res, &err) < 0) {
         fprintf(stderr, "vessel: %s\n", err.msg);
         return exit_code(&err);
     }
-    return status;
+    if (res.oom_killed)
+        fprintf(stderr, "vessel: container '%s' was killed: out of memory\n", ro.id);
+    return res.status;
 }

@@ -27,10 +27,10 @@ shell_status(int status)
 }
 
 static int
-run_container(struct vsl_ctx *ctx, struct vsl_container *c, int *ret_status,
+run_container(struct vsl_ctx *ctx, struct vsl_container *c, struct vsl_run_result *ret,
               struct vsl_error *err)
 {
-    int r, status;
+    int r, status = 0;
 
     if ((r = vsl_launch(ctx, err)) < 0)
         return r;
@@ -47,19 +47,20 @@ run_container(struct vsl_ctx *ctx, struct vsl_container *c, int *ret_status,
         return r;
     if ((r = io_wait(ctx, &status, err)) < 0)
         return r;
-    *ret_status = shell_status(status);
+    ret->status = shell_status(status);
     return 0;
 }
 
 int
-vsl_run(const struct vsl_spec *spec, const struct vsl_run_opts *opts, int *ret_status,
+vsl_run(const struct vsl_spec *spec, const struct vsl_run_opts *opts, struct vsl_run_result *ret,
         struct vsl_error *err)
 {
     struct vsl_container *c = NULL;
     struct vsl_ctx ctx;
     char idbuf[13];
     sigset_t old;
-    int r, status = 0;
+    struct vsl_run_result res = {0};
+    int r;
 
     if ((r = vsl_stages_validate(spec, err)) < 0)
         return r;
@@ -83,7 +84,7 @@ vsl_run(const struct vsl_spec *spec, const struct vsl_run_opts *opts, int *ret_s
         vsl_container_destroy(c);
         return r;
     }
-    r = run_container(&ctx, c, &status, err);
+    r = run_container(&ctx, c, &res, err);
     if (r < 0)
         vsl_launch_abort(&ctx);
     else
@@ -92,6 +93,6 @@ vsl_run(const struct vsl_spec *spec, const struct vsl_run_opts *opts, int *ret_s
     io_unblock_signals(&old);
     if (r < 0)
         return r;
-    *ret_status = status;
+    *ret = res;
     return 0;
 }

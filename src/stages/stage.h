@@ -10,6 +10,8 @@
 
 #include <vessel/vessel.h>
 
+struct vsl_cgroup;
+
 /* Everything one launch shares between the parent, the child and the stages. The parent fills it
  * before clone; the child gets a copy-on-write view of it. */
 struct vsl_ctx {
@@ -22,8 +24,15 @@ struct vsl_ctx {
     pid_t pid;   /* the container's init, in the caller's pid namespace */
     int pidfd;
 
-    /* cgroup stage: a cgroup v2 directory fd for CLONE_INTO_CGROUP, -EBADF when none */
+    /* cgroup stage: the container's cgroup (NULL when the host has none usable), and on cgroup
+     * v2 a directory fd for CLONE_INTO_CGROUP (-EBADF when none) */
+    struct vsl_cgroup *cgroup;
     int cgroup_fd;
+
+    /* exec: joining a running container (vessel exec) rather than building one; stages that
+     * only build (rootfs, uts, sysctl, id maps) leave themselves out in enabled() */
+    bool exec;
+    pid_t target_pid; /* exec: the container's init */
 
     /* the sync socket: parent's end in the parent, child's end in the child */
     int sync_fd;
