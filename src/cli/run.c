@@ -69,7 +69,6 @@ cmd_run(int argc, char **argv, const struct cli_globals *g)
     _cleanup_spec_ struct vsl_spec *spec = NULL;
     _cleanup_free_ char *bundle = NULL;
     struct vsl_error err = {0};
-    int status = 0;
 
     if (run_opts_parse(argc, argv, &o, &err) < 0)
         return fail("run: ", &err);
