@@ -169,7 +169,7 @@ io_wait(struct vsl_ctx *ctx, int *ret_status, struct vsl_error *err)
     sigset_t set;
     struct termios saved;
     bool raw = false;
-    struct relay rl = {.master = ctx->pty_master, .stdin_open = true, .out_open = true};
+    struct relay rl = {.master = ctx->pty_master, .stdin_open = ctx->attach_stdin, .out_open = true};
     int status, r;
 
     fill_set(&set);

@@ -1,0 +1,88 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The test driver `make check` calls after building: the unit tests (build/tests/unit/test_*, TAP)
+# and, as root, the integration tests (tests/integration/*.bats, each file bounded to 600 s), each
+# under prove. Ends with one line "N passed, M failed" counting the test points of both, and exits
+# non-zero when anything failed.
+#
+# Usage: tests/run.sh [BATS_FILE...]   (default: every tests/integration/*.bats)
+# Environment: VESSEL_SKIP_UNIT=1, VESSEL_SKIP_INTEGRATION=1 leave one half out.
+
+set -u
+cd "$(dirname "$0")/.." || exit 1
+
+passed=0
+failed=0
+rc=0
+log=$(mktemp /tmp/vessel-check.XXXXXX)
+trap 'rm -f "$log" "$log.exec"' EXIT
+
+# count LOG: adds the TAP test points of a prove -v log to the totals ("ok" lines, skips and TODOs
+# included, pass; "not ok" fail unless marked TODO).
+count() {
+    local p f
+    p=$(grep -cE '^ *ok [0-9]+' "$1")
+    f=$(grep -E '^ *not ok [0-9]+' "$1" | grep -vcE '# *TODO')
+    passed=$((passed + p))
+    failed=$((failed + f))
+}
+
+# run_prove NAME PROVE-ARGS...: one prove run; a failing run with no failing test point (a file that
+# crashed or stopped early) still counts as one failure.
+run_prove() {
+    local name=$1 before=$failed status
+    shift
+    echo "=== $name"
+    prove "$@" 2>&1 | tee "$log"
+    status=${PIPESTATUS[0]}
+    count "$log"
+    if [ "$status" -ne 0 ]; then
+        rc=1
+        if [ "$failed" -eq "$before" ]; then
+            echo "$name: prove failed (status $status) without a failing test point: counted as one failure"
+            failed=$((failed + 1))
+        fi
+    fi
+}
+
+if [ "${VESSEL_SKIP_UNIT:-0}" != 1 ]; then
+    shopt -s nullglob
+    units=(build/tests/unit/test_*)
+    shopt -u nullglob
+    units=($(for u in "${units[@]}"; do [ -x "$u" ] && [ "${u%.d}" = "$u" ] && [ "${u%.o}" = "$u" ] && echo "$u"; done))
+    if [ ${#units[@]} -gt 0 ]; then
+        run_prove "unit tests" -v "${units[@]}"
+    else
+        echo "=== unit tests: none built"
+    fi
+fi
+
+if [ "${VESSEL_SKIP_INTEGRATION:-0}" != 1 ]; then
+    if [ $# -gt 0 ]; then
+        files=("$@")
+    else
+        files=(tests/integration/*.bats)
+    fi
+    if [ "$(id -u)" != 0 ]; then
+        echo "=== integration tests skipped: they need root (mounts, namespaces, loop devices)"
+    elif ! command -v bats >/dev/null; then
+        echo "=== integration tests skipped: bats is not installed (make deps)"
+        failed=$((failed + 1))
+        rc=1
+    elif [ ! -x build/vessel ] || [ ! -x build/probe ]; then
+        echo "=== integration tests: build/vessel or build/probe missing (run make)"
+        failed=$((failed + 1))
+        rc=1
+    else
+        # prove splits --exec on spaces: a wrapper bounds each file's run.
+        cat >"$log.exec" <<'EOF'
+#!/bin/sh
+exec timeout -k 10 600 bats --tap "$@"
+EOF
+        chmod +x "$log.exec"
+        run_prove "integration tests" -v --timer --exec "$log.exec" "${files[@]}"
+    fi
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$rc" -eq 0 ]
