@@ -13,7 +13,7 @@ endif
 CFLAGS ?= -O2 -g
 CPPFLAGS += -D_GNU_SOURCE -Iinclude -Isrc
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -MMD -MP
-LIBS := -ljansson -lcap
+LIBS := -ljansson -lcap -lseccomp
 
 LIB_SRCS := $(wildcard src/lib/*.c src/stages/*.c src/image/*.c src/cgroup/*.c src/net/*.c)
 CLI_SRCS := $(wildcard src/cli/*.c)
@@ -27,7 +27,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
 
 PROBE := $(BUILD)/probe
 
-.PHONY: all check check-unit check-integration deps run asan fuzz format format-check lint bench clean install
+.PHONY: all check check-unit check-integration check-vm deps run asan fuzz format format-check lint bench clean install
 
 all: $(BUILD)/vessel $(PROBE)
 
@@ -39,8 +39,12 @@ $(BUILD)/libvessel.a: $(LIB_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
+# vessel is linked statically: no ld.so loading and relocating jansson, libcap, libseccomp and libc
+# at every start (docs/performance.md). Sanitizer builds cannot be static.
+STATIC_LDFLAGS ?= $(if $(findstring -fsanitize,$(CFLAGS) $(LDFLAGS)),,-static)
+
 $(BUILD)/vessel: $(CLI_OBJS) $(BUILD)/libvessel.a
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJS) $(BUILD)/libvessel.a $(LIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $(STATIC_LDFLAGS) -o $@ $(CLI_OBJS) $(BUILD)/libvessel.a $(LIBS)
 
 $(BUILD)/tests/unit/%: tests/unit/%.c $(CLI_LIB_OBJS) $(BUILD)/libvessel.a
 	@mkdir -p $(dir $@)
@@ -60,14 +64,19 @@ run: deps
 	$(BUILD)/vessel run -it --rm busybox
 
 check: deps
-	@$(MAKE) --no-print-directory all $(UNIT_BINS)
-	@bash tests/run.sh
+	@$(MAKE) --no-print-directory all $(UNIT_BINS) $(CG_TEST_TOOLS)
+	@rc=0; bash tests/run.sh || rc=1; bash tests/vm/check.sh $(BUILD) || rc=1; exit $$rc
 
 check-unit: $(UNIT_BINS)
 	prove -v $(UNIT_BINS)
 
-check-integration: all
+check-integration: all $(CG_TEST_TOOLS)
 	prove -v --timer --exec 'bats --tap' tests/integration/*.bats
+
+# cgroup v2, which this host cannot show: tests/integration/cgroup.bats in a qemu VM (tests/vm).
+check-vm: all $(CG_TEST_TOOLS)
+	@bash tests/vm/deps.sh
+	bash tests/vm/run.sh $(BUILD)
 
 asan:
 	$(MAKE) BUILD=build/asan CFLAGS='-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer' \
@@ -82,6 +91,25 @@ fuzz:
 			$(filter-out src/lib/run.c,$(LIB_SRCS)) -o build/fuzz/$$(basename $$f .c) $(LIBS) || exit 1; \
 	done
 	@echo "harnesses in build/fuzz: run e.g. build/fuzz/fuzz_spec -max_total_time=60"
+
+# bench/: vessel, crun, runc and the kernel's floor on one bundle (bench/README.md). The tools are
+# static so that their own start is small and the same for every runtime.
+BENCH_TOOLS := $(BUILD)/bench/runner $(BUILD)/bench/nsrun $(BUILD)/bench/floor
+$(BUILD)/bench/%: bench/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O2 -Wall -Wextra -static -o $@ $<
+
+bench: $(BUILD)/vessel $(BENCH_TOOLS)
+	bash bench/bench.sh $(BUILD)
+
+# cgroup tests (tests only): a static payload run inside containers, a driver of the cgroup API.
+CG_TEST_TOOLS := $(BUILD)/cgroup-payload $(BUILD)/cgroup-driver
+$(BUILD)/cgroup-payload: tests/cgroup/payload.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O2 -Wall -Wextra -static -o $@ $<
+
+$(BUILD)/cgroup-driver: tests/cgroup/driver.c $(BUILD)/libvessel.a
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) $(STATIC_LDFLAGS) -o $@ $< $(BUILD)/libvessel.a $(LIBS)
 
 install: $(BUILD)/vessel
 	install -D -m 0755 $(BUILD)/vessel $(DESTDIR)$(PREFIX)/bin/vessel

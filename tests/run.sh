@@ -84,5 +84,14 @@ EOF
     fi
 fi
 
+# Real clients (tests/clients/*.bats: podman, containerd) with build/vessel as their OCI runtime;
+# VESSEL_SKIP_CLIENTS=1 leaves them out, and so does naming BATS_FILEs.
+if [ "${VESSEL_SKIP_CLIENTS:-0}" != 1 ] && [ $# -eq 0 ] && [ "$(id -u)" = 0 ] &&
+    command -v bats >/dev/null && [ -x build/vessel ]; then
+    printf '#!/bin/sh\nexec timeout -k 10 600 bats --tap "$@"\n' >"$log.exec"
+    chmod +x "$log.exec"
+    run_prove "client tests" -v --timer --exec "$log.exec" tests/clients/*.bats
+fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$rc" -eq 0 ]

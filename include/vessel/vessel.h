@@ -23,8 +23,8 @@
 #define VSL_ANN_IMAGE_RW "run.vessel.image.writable" /* "false": attach a disk image read-only */
 
 struct vsl_error {
-    int code;         /* -errno */
-    int exec_failed;  /* the failure was the final execve of the user's command */
+    int code;        /* -errno */
+    int exec_failed; /* the failure was the final execve of the user's command */
     char msg[480];
 };
 
@@ -60,17 +60,18 @@ int vsl_spec_remove_mount(struct vsl_spec *spec, const char *destination);
 /* (Re)derive flags/propagation/bind/data of a mount from its options strings. */
 int vsl_mount_parse_options(struct vsl_mount *m, struct vsl_error *err);
 
-const char *vsl_ns_name(enum vsl_ns_kind kind);       /* "pid", "network", "mount"... (OCI) */
-int vsl_ns_from_name(const char *name);                /* OCI type name -> kind, -EINVAL */
+const char *vsl_ns_name(enum vsl_ns_kind kind); /* "pid", "network", "mount"... (OCI) */
+int vsl_ns_from_name(const char *name);         /* OCI type name -> kind, -EINVAL */
 
 /* ---- running (src/lib/container.c, launch.c) ---- */
 
 struct vsl_run_opts {
-    const char *id;          /* container id; NULL: a generated one */
-    const char *state_root;  /* --root; NULL: VSL_DEFAULT_ROOT */
-    const char *bundle;      /* bundle directory recorded in state (may be NULL) */
-    bool attach_stdin;       /* false: the container's stdin is /dev/null */
-    bool quiet_errors;       /* reserved */
+    const char *id;         /* container id; NULL: a generated one */
+    const char *state_root; /* --root; NULL: VSL_DEFAULT_ROOT */
+    const char *bundle;     /* bundle directory recorded in state (may be NULL) */
+    bool attach_stdin;      /* false: the container's stdin is /dev/null */
+    bool systemd_cgroup;    /* --systemd-cgroup: linux.cgroupsPath is slice:prefix:name */
+    bool quiet_errors;      /* reserved */
 };
 
 struct vsl_run_result {
@@ -82,6 +83,83 @@ struct vsl_run_result {
  * process.terminal is set, forwards signals, waits and removes everything it made. */
 int vsl_run(const struct vsl_spec *spec, const struct vsl_run_opts *opts,
             struct vsl_run_result *ret, struct vsl_error *err);
+
+/* ---- the OCI verbs (src/lib/create.c, ops.c, exec.c): runc's create/start/state/kill/delete ----
+ */
+
+struct vsl_create_opts {
+    const char *id;             /* required */
+    const char *state_root;     /* --root; NULL: VSL_DEFAULT_ROOT */
+    const char *bundle;         /* recorded in state */
+    const char *console_socket; /* process.terminal: the pty master goes to this socket */
+    const char *pid_file;       /* written atomically once created */
+    unsigned preserve_fds;      /* fds 3..3+N-1 reach the process */
+    bool no_pivot;              /* accepted; pivot_root is always used */
+    bool no_new_keyring;        /* accepted; vessel never makes a session keyring */
+    bool systemd_cgroup;
+};
+
+/* create: the init finishes setup and waits in exec.fifo; returns once the state is "created". */
+int vsl_create(const struct vsl_spec *spec, const struct vsl_create_opts *opts,
+               struct vsl_error *err);
+/* start: let a created container's init execute the user's process; runs poststart hooks. */
+int vsl_start(const char *state_root, const char *id, struct vsl_error *err);
+/* runc run -d: create then start, returning at once; the init stays with the caller's reaper. */
+int vsl_run_detached(const struct vsl_spec *spec, const struct vsl_create_opts *opts,
+                     struct vsl_error *err);
+
+struct vsl_state {
+    char id[129];
+    char status[16]; /* creating, created, running, paused, stopped */
+    pid_t pid;       /* 0 when stopped */
+    char created[64];
+    char *bundle;
+    char *json; /* the OCI state object runc prints (pretty) */
+};
+int vsl_state_get(const char *state_root, const char *id, struct vsl_state *ret,
+                  struct vsl_error *err);
+void vsl_state_clear(struct vsl_state *st);
+/* Every container id under the state root, sorted; *ret is NULL-terminated. */
+int vsl_list_ids(const char *state_root, char ***ret, size_t *ret_n, struct vsl_error *err);
+
+/* Signal the init (or, with all, every process of the container). */
+int vsl_kill(const char *state_root, const char *id, int sig, bool all, struct vsl_error *err);
+/* Delete a stopped or created container; force kills a running one first. */
+int vsl_delete(const char *state_root, const char *id, bool force, struct vsl_error *err);
+int vsl_pause(const char *state_root, const char *id, bool pause, struct vsl_error *err);
+/* Pids of the container's processes (cgroup, else the init's pid namespace). */
+int vsl_pids(const char *state_root, const char *id, pid_t **ret, size_t *ret_n,
+             struct vsl_error *err);
+/* Apply linux.resources (as config.json spells it, a JSON object) to a live container. */
+int vsl_update(const char *state_root, const char *id, const char *resources_json,
+               struct vsl_error *err);
+/* runc events --stats: {"type":"stats","id":...,"data":{...}} as one line of JSON. */
+int vsl_stats_json(const char *state_root, const char *id, char **ret, struct vsl_error *err);
+/* OOM kills so far (for events); -EOPNOTSUPP without a cgroup. */
+int vsl_oom_count(const char *state_root, const char *id, unsigned long long *ret,
+                  struct vsl_error *err);
+
+struct vsl_exec_opts {
+    const char *console_socket;
+    const char *pid_file;
+    unsigned preserve_fds;
+    bool detach;
+};
+/* exec: a new process in a running container; spec is the container's config with process
+ * replaced (vsl_exec_spec builds it; exec turns its namespaces into joins, so it is changed).
+ * Foreground: waits, ret->status as vsl_run's. */
+int vsl_exec(const char *state_root, const char *id, struct vsl_spec *spec,
+             const struct vsl_exec_opts *opts, struct vsl_run_result *ret, struct vsl_error *err);
+/* The container's spec (saved at create) with process replaced by process_json (a config.json
+ * "process" object), or only loaded when process_json is NULL. */
+int vsl_exec_spec(const char *state_root, const char *id, const char *process_json,
+                  struct vsl_spec **ret_spec, struct vsl_error *err);
+
+/* ---- cgroups (src/cgroup) ---- */
+
+/* docker's default device rules after "deny all": mknod of any c/b node, and rwm on null, zero,
+ * full, random, urandom, tty, console, ptmx and every pts node. Static storage. */
+const struct vsl_device_rule *vsl_cgroup_default_device_rules(size_t *ret_n);
 
 /* ---- images (src/image) ---- */
 

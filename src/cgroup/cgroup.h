@@ -32,6 +32,8 @@ enum vsl_cgroup_mode vsl_cgroup_mode(void);
  * `systemd` set. Pure: no syscalls beyond reading /proc/self/cgroup. */
 int vsl_cgroup_resolve_path(const char *cgroups_path, const char *id, bool systemd, char **ret,
                             struct vsl_error *err);
+/* Does res ask for anything other than device rules (a controller must apply it)? */
+bool vsl_cgroup_wants_resources(const struct vsl_resources *res);
 /* Create the leaf (and parents, enabling v2 controllers on the way) and apply resources. */
 int vsl_cgroup_create(const char *path, const struct vsl_resources *res, struct vsl_cgroup **ret,
                       struct vsl_error *err);

@@ -51,6 +51,44 @@ struct cli_globals {
 /* Each verb gets argv starting at its own name and returns the process exit code. */
 int cmd_run(int argc, char **argv, const struct cli_globals *g);
 int cmd_spec(int argc, char **argv, const struct cli_globals *g);
+/* The OCI verbs, one file each (runc's spelling): create.c, start.c, state.c, ... */
+int cmd_create(int argc, char **argv, const struct cli_globals *g);
+int cmd_start(int argc, char **argv, const struct cli_globals *g);
+int cmd_state(int argc, char **argv, const struct cli_globals *g);
+int cmd_kill(int argc, char **argv, const struct cli_globals *g);
+int cmd_delete(int argc, char **argv, const struct cli_globals *g);
+int cmd_exec(int argc, char **argv, const struct cli_globals *g);
+int cmd_ps(int argc, char **argv, const struct cli_globals *g);
+int cmd_list(int argc, char **argv, const struct cli_globals *g);
+int cmd_pause(int argc, char **argv, const struct cli_globals *g);
+int cmd_resume(int argc, char **argv, const struct cli_globals *g);
+int cmd_update(int argc, char **argv, const struct cli_globals *g);
+int cmd_features(int argc, char **argv, const struct cli_globals *g);
+int cmd_events(int argc, char **argv, const struct cli_globals *g);
+
+/* ---- shared by the OCI verbs (oci_common.c) ---- */
+
+/* Where errors go besides stderr: --log FILE in --log-format (runc's JSON lines
+ * {"level":"error","msg":"...","time":"RFC 3339"}). Set once by main. */
+void cli_log_setup(const struct cli_globals *g);
+/* "vessel: MSG" on stderr and into the log file; returns CLI_EXIT_FAILURE. */
+__attribute__((format(printf, 1, 2))) int cli_error(const char *fmt, ...);
+__attribute__((format(printf, 1, 2))) void cli_warn(const char *fmt, ...);
+/* A flag parser's complaint ("unknown flag", "flag needs an argument") for getopt's c. */
+int cli_bad_flag(const char *verb, int c, char **argv);
+/* Exactly n positional arguments after the flags, else "VERB: expected ..." and exit 1. */
+int cli_need_args(const char *verb, int argc, int optind_, int n, const char *what);
+/* DIR/config.json with its root made absolute against DIR (runc's bundle). */
+int cli_load_bundle(const char *dir, struct vsl_spec **ret_spec, char **ret_bundle,
+                    struct vsl_error *err);
+/* A signal by name (KILL, SIGKILL, sigkill, RTMIN+1) or number; -EINVAL when unknown. */
+int cli_parse_signal(const char *s);
+/* The --preserve-fds value: a non-negative number. */
+int cli_parse_uint(const char *s, unsigned *ret);
+/* create's flags (create.c), shared with runc's form of run: 1 handled, 0 not one, < 0 bad. */
+struct option;
+int cli_create_flag(int c, const char *arg, struct vsl_create_opts *o, const char **bundle);
+const struct option *cli_create_longopts(void);
 
 /* ---- vessel run ---- */
 
@@ -91,6 +129,113 @@ struct run_tmpfs {
 
 #define RUN_ID_MAX 128
 
+/* ---- vessel run: security flags (run_security.c) ---- */
+
+/* getopt values of the security flags (run_opts.c's table lists them) */
+enum {
+    RUN_SEC_CAP_ADD = 0x200,
+    RUN_SEC_CAP_DROP,
+    RUN_SEC_PRIVILEGED,
+    RUN_SEC_SECURITY_OPT,
+    RUN_SEC_SECCOMP_ALLOW,
+    RUN_SEC_USERNS,
+    RUN_SEC_LANDLOCK_RO,
+    RUN_SEC_LANDLOCK_RW,
+    RUN_SEC_LANDLOCK_TCP_BIND,
+    RUN_SEC_LANDLOCK_TCP_CONNECT,
+    RUN_SEC__END,
+};
+
+enum run_userns {
+    RUN_USERNS_DEFAULT, /* root: the host's; another user: the caller mapped to root */
+    RUN_USERNS_HOST,
+    RUN_USERNS_AUTO,    /* a free range from /etc/subuid and /etc/subgid */
+    RUN_USERNS_KEEP_ID, /* the caller's uid and gid inside are the ones outside */
+};
+
+/* Values are borrowed from argv. */
+struct run_security {
+    uint64_t cap_add, cap_drop;
+    bool cap_add_all, cap_drop_all, privileged, no_new_privs, unmask_all;
+    const char *seccomp; /* --security-opt seccomp=: a file or "unconfined"; NULL: built-in */
+    const char **seccomp_allow;
+    size_t n_seccomp_allow;
+    const char **unmask;
+    size_t n_unmask;
+    enum run_userns userns;
+    bool landlock, ll_net;
+    const char **ll_ro, **ll_rw, **ll_bind, **ll_connect;
+    size_t n_ll_ro, n_ll_rw, n_ll_bind, n_ll_connect;
+};
+
+/* One security flag (c is a RUN_SEC_* value); syntax only, no filesystem access. */
+int run_security_parse(int c, const char *arg, struct run_security *s, struct vsl_error *err);
+void run_security_free(struct run_security *s);
+/* Edit the spec run_opts built: capabilities, no_new_privs, masked paths, seccomp, devices,
+ * Landlock and the user namespace. Reads a seccomp profile file, /etc/subuid and /etc/subgid. */
+int run_security_apply(const struct run_security *s, struct vsl_spec *spec,
+                       struct vsl_error *err);
+int run_userns_apply(const struct run_security *s, struct vsl_spec *spec, struct vsl_error *err);
+/* Does `run` build a rootless spec (a user other than root, not --userns host)? */
+bool run_security_rootless(const struct run_security *s);
+/* Before a verb runs (main.c): verbs that enter a container re-execute vessel from a sealed copy
+ * (CVE-2019-5736); a user other than root keeps state under $XDG_RUNTIME_DIR/vessel. */
+int cli_security_startup(const char *verb, char **argv, struct cli_globals *g);
+
+/* ---- vessel run: resource flags (run_resources.c) ---- */
+
+/* getopt values of the resource flags (run_opts.c's table lists them; -m is --memory) */
+enum {
+    RUN_RES_MEMORY = 0x300,
+    RUN_RES_MEMORY_RESERVATION,
+    RUN_RES_MEMORY_SWAP,
+    RUN_RES_OOM_KILL_DISABLE,
+    RUN_RES_CPUS,
+    RUN_RES_CPU_SHARES,
+    RUN_RES_CPU_QUOTA,
+    RUN_RES_CPU_PERIOD,
+    RUN_RES_CPUSET_CPUS,
+    RUN_RES_CPUSET_MEMS,
+    RUN_RES_PIDS_LIMIT,
+    RUN_RES_BLKIO_WEIGHT,
+    RUN_RES_DEVICE,
+    RUN_RES_DEVICE_CGROUP_RULE,
+    RUN_RES__END,
+};
+
+/* --device HOST[:CTR][:PERMS] */
+struct run_device {
+    char *host;
+    char *ctr;
+    char *perms;
+};
+
+struct run_resources {
+    struct vsl_opt_i64 memory, memory_reservation, memory_swap, cpu_quota, pids_limit;
+    struct vsl_opt_u64 cpu_shares, cpu_period, blkio_weight;
+    double cpus; /* --cpus, 0: not given */
+    const char *cpuset_cpus, *cpuset_mems; /* borrowed from argv */
+    bool oom_kill_disable;
+    struct run_device *devices;
+    size_t n_devices;
+    struct vsl_device_rule *rules; /* --device-cgroup-rule, access heap-owned */
+    size_t n_rules;
+};
+
+/* One resource flag (c is a RUN_RES_* value or 'm'); syntax only. */
+int run_resources_parse(int c, const char *arg, struct run_resources *r, struct vsl_error *err);
+void run_resources_free(struct run_resources *r);
+void run_resources_usage(FILE *f);
+/* linux.resources and linux.devices from the flags, after docker's default device rules; stats
+ * --device nodes. */
+int run_resources_apply(const struct run_resources *r, struct vsl_spec *spec,
+                        struct vsl_error *err);
+/* Parsers, exposed for unit tests. */
+int run_parse_bytes(const char *flag, const char *arg, int64_t *ret, struct vsl_error *err);
+int run_parse_device_rule(const char *arg, struct vsl_device_rule *ret, struct vsl_error *err);
+int run_parse_device(const char *arg, struct run_device *ret, struct vsl_error *err);
+void run_device_clear(struct run_device *d);
+
 struct run_opts {
     const char *rootfs; /* ROOTFS|IMAGEFILE|IMAGE; NULL with --bundle */
     char **args;        /* COMMAND [ARG...] borrowed from argv; n_args == 0: /bin/sh */
@@ -113,6 +258,8 @@ struct run_opts {
     struct run_tmpfs *tmpfs;
     size_t n_tmpfs;
     const char *spec_flag; /* first flag that edits the spec (refused with --bundle) */
+    struct run_security sec;
+    struct run_resources res;
 };
 
 /* Parse `run [OPTIONS] ROOTFS [COMMAND [ARG...]]` (argv[0] is "run"); no filesystem access. Checks

@@ -18,7 +18,20 @@ static int cmd_version(int argc, char **argv, const struct cli_globals *g);
 static int cmd_help(int argc, char **argv, const struct cli_globals *g);
 
 static const struct command commands[] = {
-    {"run", cmd_run, "run a command in a new container, in the foreground"},
+    {"run", cmd_run, "run a command in a new container (foreground, or -d with a bundle)"},
+    {"create", cmd_create, "create a container from a bundle (OCI)"},
+    {"start", cmd_start, "start a created container's process"},
+    {"state", cmd_state, "print a container's state as JSON"},
+    {"kill", cmd_kill, "send a signal to a container"},
+    {"delete", cmd_delete, "delete a stopped container (--force: any)"},
+    {"exec", cmd_exec, "run a process in a running container"},
+    {"ps", cmd_ps, "list a container's processes"},
+    {"list", cmd_list, "list containers"},
+    {"pause", cmd_pause, "freeze a container's processes"},
+    {"resume", cmd_resume, "thaw a paused container"},
+    {"update", cmd_update, "change a running container's resources"},
+    {"events", cmd_events, "print resource usage and OOM events"},
+    {"features", cmd_features, "print what this runtime implements (JSON)"},
     {"spec", cmd_spec, "write a default config.json into a bundle directory"},
     {"version", cmd_version, "print the version"},
     {"help", cmd_help, "show this help, or a command's: help COMMAND"},
@@ -193,10 +206,11 @@ main(int argc, char **argv)
         usage(stderr);
         return CLI_EXIT_FAILURE;
     }
+    cli_log_setup(&g);
     cmd = find_command(argv[i]);
-    if (!cmd) {
-        fprintf(stderr, "vessel: unknown command '%s'\n", argv[i]);
-        return CLI_EXIT_FAILURE;
-    }
+    if (!cmd)
+        return cli_error("unknown command '%s'", argv[i]);
+    if (cli_security_startup(cmd->name, argv, &g) < 0)
+        return CLI_EXIT_RUN_FAILED;
     return cmd->fn(argc - i, argv + i, &g);
 }

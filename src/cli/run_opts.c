@@ -83,11 +83,35 @@ static const struct option run_longopts[] = {
     {"root", required_argument, NULL, OPT_ROOT},
     {"bundle", required_argument, NULL, 'b'},
     {"help", no_argument, NULL, OPT_HELP},
+    {"cap-add", required_argument, NULL, RUN_SEC_CAP_ADD},
+    {"cap-drop", required_argument, NULL, RUN_SEC_CAP_DROP},
+    {"privileged", no_argument, NULL, RUN_SEC_PRIVILEGED},
+    {"security-opt", required_argument, NULL, RUN_SEC_SECURITY_OPT},
+    {"seccomp-allow", required_argument, NULL, RUN_SEC_SECCOMP_ALLOW},
+    {"userns", required_argument, NULL, RUN_SEC_USERNS},
+    {"landlock-ro", required_argument, NULL, RUN_SEC_LANDLOCK_RO},
+    {"landlock-rw", required_argument, NULL, RUN_SEC_LANDLOCK_RW},
+    {"landlock-tcp-bind", required_argument, NULL, RUN_SEC_LANDLOCK_TCP_BIND},
+    {"landlock-tcp-connect", required_argument, NULL, RUN_SEC_LANDLOCK_TCP_CONNECT},
+    {"memory", required_argument, NULL, RUN_RES_MEMORY},
+    {"memory-reservation", required_argument, NULL, RUN_RES_MEMORY_RESERVATION},
+    {"memory-swap", required_argument, NULL, RUN_RES_MEMORY_SWAP},
+    {"oom-kill-disable", no_argument, NULL, RUN_RES_OOM_KILL_DISABLE},
+    {"cpus", required_argument, NULL, RUN_RES_CPUS},
+    {"cpu-shares", required_argument, NULL, RUN_RES_CPU_SHARES},
+    {"cpu-quota", required_argument, NULL, RUN_RES_CPU_QUOTA},
+    {"cpu-period", required_argument, NULL, RUN_RES_CPU_PERIOD},
+    {"cpuset-cpus", required_argument, NULL, RUN_RES_CPUSET_CPUS},
+    {"cpuset-mems", required_argument, NULL, RUN_RES_CPUSET_MEMS},
+    {"pids-limit", required_argument, NULL, RUN_RES_PIDS_LIMIT},
+    {"blkio-weight", required_argument, NULL, RUN_RES_BLKIO_WEIGHT},
+    {"device", required_argument, NULL, RUN_RES_DEVICE},
+    {"device-cgroup-rule", required_argument, NULL, RUN_RES_DEVICE_CGROUP_RULE},
     {NULL, 0, NULL, 0},
 };
 
 /* '+': stop at ROOTFS so the command's own flags pass through; ':': report missing arguments. */
-static const char run_shortopts[] = "+:tie:w:u:h:v:b:";
+static const char run_shortopts[] = "+:tie:w:u:h:v:b:m:";
 
 void
 run_usage(FILE *f)
@@ -121,8 +145,22 @@ run_usage(FILE *f)
           "      --print-spec         print the spec (config.json) and exit without running\n"
           "      --root DIR           state root (default " VSL_DEFAULT_ROOT ")\n"
           "  -b, --bundle DIR         run DIR/config.json as container ID (runc's run)\n"
-          "      --help               show this help\n",
+          "      --help               show this help\n"
+          "\n"
+          "Security (docs/security.md):\n"
+          "      --cap-add CAP[,CAP]  add capabilities (NET_ADMIN, CAP_NET_ADMIN or ALL)\n"
+          "      --cap-drop CAP[,CAP] drop capabilities (or ALL)\n"
+          "      --privileged         all capabilities and host devices; no seccomp, no masked\n"
+          "                           or read-only paths\n"
+          "      --security-opt OPT   no-new-privileges, seccomp=PROFILE.json|unconfined,\n"
+          "                           unmask=PATH|ALL\n"
+          "      --seccomp-allow LIST syscalls (names or numbers) the profile also allows\n"
+          "      --userns host|auto|keep-id  user namespace (auto: a free range of /etc/subuid)\n"
+          "      --landlock-ro PATH   Landlock: PATH may be read and executed (repeatable)\n"
+          "      --landlock-rw PATH   Landlock: PATH may be read and written; others: nothing\n"
+          "      --landlock-tcp-bind PORT, --landlock-tcp-connect PORT  TCP ports allowed\n",
           f);
+    run_resources_usage(f);
 }
 
 static const char *
@@ -370,6 +408,10 @@ parse_valued(int c, const char *arg, struct run_opts *o, struct vsl_error *err)
     case OPT_TIME_OFFSET:
         return parse_time_offset(arg, o, err);
     default:
+        if (c >= RUN_SEC_CAP_ADD && c < RUN_SEC__END)
+            return run_security_parse(c, arg, &o->sec, err);
+        if (c == 'm' || (c >= RUN_RES_MEMORY && c < RUN_RES__END))
+            return run_resources_parse(c, arg, &o->res, err);
         return vsl_err(err, EINVAL, "unhandled option '%s'", opt_name(c));
     }
 }
@@ -552,6 +594,8 @@ run_opts_free(struct run_opts *o)
     free(o->volumes);
     free(o->tmpfs);
     free(o->env);
+    run_security_free(&o->sec);
+    run_resources_free(&o->res);
     *o = (struct run_opts){0};
 }
 
@@ -981,7 +1025,7 @@ run_opts_build_spec(const struct run_opts *o, struct vsl_spec **ret_spec, struct
     if (!o->rootfs)
         return vsl_err(err, EINVAL,
                        "no ROOTFS: with --bundle the spec is the bundle's config.json");
-    r = vsl_spec_new_default(false, &spec, err);
+    r = vsl_spec_new_default(run_security_rootless(&o->sec), &spec, err);
     if (r < 0)
         return r;
     r = set_root(o, spec, &root_is_dir, err);
@@ -998,6 +1042,12 @@ run_opts_build_spec(const struct run_opts *o, struct vsl_spec **ret_spec, struct
     if (r < 0)
         return r;
     set_linux(o, spec);
+    r = run_resources_apply(&o->res, spec, err);
+    if (r < 0)
+        return r;
+    r = run_security_apply(&o->sec, spec, err);
+    if (r < 0)
+        return r;
     *ret_spec = TAKE_PTR(spec);
     return 0;
 }

@@ -2,15 +2,21 @@
 /*
  * Container state on disk: <root>/<id>/state.json, written atomically (temp file + rename), with
  * the init's pid and its start time, so a recycled pid is never taken for the container's init.
+ * The status is derived each time from what is alive (runc's rule): the init gone or a zombie is
+ * "stopped", exec.fifo still there is "created", a frozen cgroup is "paused", else "running".
  */
+#include "lib/container.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/pidfd.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -18,8 +24,8 @@
 
 #include <vessel/vessel.h>
 
+#include "cgroup/cgroup.h"
 #include "lib/cleanup.h"
-#include "lib/container.h"
 #include "lib/error.h"
 
 bool
@@ -32,7 +38,7 @@ vsl_container_id_is_valid(const char *id)
     for (size_t i = 0; i < n; i++) {
         char c = id[i];
         bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-        if (!alnum && (i == 0 || (c != '_' && c != '.' && c != '-')))
+        if (!alnum && (i == 0 || (c != '_' && c != '.' && c != '-' && c != '+')))
             return false;
     }
     return true;
@@ -46,7 +52,8 @@ vsl_container_new_id(char ret[13])
     if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b)) {
         struct timespec ts;
         (void)clock_gettime(CLOCK_MONOTONIC, &ts);
-        unsigned long long x = (unsigned long long)ts.tv_nsec ^ ((unsigned long long)getpid() << 20);
+        unsigned long long x =
+            (unsigned long long)ts.tv_nsec ^ ((unsigned long long)getpid() << 20);
         memcpy(b, &x, sizeof(b));
     }
     for (int i = 0; i < 6; i++)
@@ -84,21 +91,34 @@ vsl_container_free(struct vsl_container *c)
     free(c->root);
     free(c->dir);
     free(c->bundle);
+    free(c->cgroup_path);
+    if (c->annotations)
+        json_decref(c->annotations);
     free(c);
 }
 
-int
-vsl_container_create(const char *root, const char *id, struct vsl_container **ret,
-                     struct vsl_error *err)
+static void
+rfc3339_now(char *buf, size_t len)
+{
+    struct timespec ts;
+    struct tm tm;
+
+    (void)clock_gettime(CLOCK_REALTIME, &ts);
+    (void)gmtime_r(&ts.tv_sec, &tm);
+    size_t n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+    (void)snprintf(buf + n, len - n, ".%09ldZ", ts.tv_nsec);
+}
+
+static int
+container_alloc(const char *root, const char *id, struct vsl_container **ret, struct vsl_error *err)
 {
     struct vsl_container *c;
-    int r;
 
     if (!vsl_container_id_is_valid(id))
-        return vsl_err(err, EINVAL, "container id '%s' is not valid: use letters, digits, '_', "
-                       "'.' and '-' (at most 128, starting with a letter or digit)", id);
-    if ((r = mkdir_p(root, 0711)) < 0)
-        return vsl_err_code(err, r, "create state root '%s'", root);
+        return vsl_err(err, EINVAL,
+                       "container id '%s' is not valid: use letters, digits, '_', '+', '.' and "
+                       "'-' (at most 128, starting with a letter or digit)",
+                       id);
     c = calloc(1, sizeof(*c));
     if (!c)
         return vsl_err(err, ENOMEM, "out of memory");
@@ -110,7 +130,24 @@ vsl_container_create(const char *root, const char *id, struct vsl_container **re
         vsl_container_free(c);
         return vsl_err(err, ENOMEM, "out of memory");
     }
-    if (mkdir(c->dir, 0700) < 0) {
+    *ret = c;
+    return 0;
+}
+
+int
+vsl_container_create(const char *root, const char *id, struct vsl_container **ret,
+                     struct vsl_error *err)
+{
+    struct vsl_container *c;
+    int r;
+
+    if ((r = container_alloc(root, id, &c, err)) < 0)
+        return r;
+    if ((r = mkdir_p(root, 0711)) < 0) {
+        vsl_container_free(c);
+        return vsl_err_code(err, r, "create state root '%s'", root);
+    }
+    if (mkdir(c->dir, 0711) < 0) {
         r = errno == EEXIST ? vsl_err(err, EEXIST, "container '%s' already exists", id)
                             : vsl_err_errno(err, "create '%s'", c->dir);
         vsl_container_free(c);
@@ -123,6 +160,72 @@ vsl_container_create(const char *root, const char *id, struct vsl_container **re
         return r;
     }
     strcpy(c->status, "creating");
+    rfc3339_now(c->created, sizeof(c->created));
+    *ret = c;
+    return 0;
+}
+
+static int
+parse_state(struct vsl_container *c, json_t *j, struct vsl_error *err)
+{
+    const char *status = NULL, *bundle = NULL, *created = NULL, *cg = NULL;
+    json_int_t pid = 0, start = 0;
+    json_error_t je;
+
+    if (json_unpack_ex(j, &je, 0, "{s?s, s?I, s?s, s?s, s?I, s?s, s?o}", "status", &status, "pid",
+                       &pid, "bundle", &bundle, "created", &created, "initStartTime", &start,
+                       "cgroupPath", &cg, "annotations", &c->annotations) < 0)
+        return vsl_err(err, EINVAL, "'%s/state.json': %s", c->dir, je.text);
+    if (c->annotations)
+        json_incref(c->annotations);
+    (void)snprintf(c->status, sizeof(c->status), "%s", status ? status : "stopped");
+    (void)snprintf(c->created, sizeof(c->created), "%s", created ? created : "");
+    c->pid = (pid_t)pid;
+    c->start_time = (unsigned long long)start;
+    if (bundle && !(c->bundle = strdup(bundle)))
+        return vsl_err(err, ENOMEM, "out of memory");
+    if (cg && cg[0] && !(c->cgroup_path = strdup(cg)))
+        return vsl_err(err, ENOMEM, "out of memory");
+    return 0;
+}
+
+int
+vsl_container_open(const char *root, const char *id, bool lock, struct vsl_container **ret,
+                   struct vsl_error *err)
+{
+    struct vsl_container *c;
+    json_error_t je;
+    int r;
+
+    if ((r = container_alloc(root, id, &c, err)) < 0)
+        return r;
+    c->dirfd = open(c->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (c->dirfd < 0) {
+        r = errno == ENOENT ? vsl_err(err, ENOENT, "container '%s' does not exist", id)
+                            : vsl_err_errno(err, "open '%s'", c->dir);
+        vsl_container_free(c);
+        return r;
+    }
+    if (lock && flock(c->dirfd, LOCK_EX) < 0) {
+        r = vsl_err_errno(err, "lock '%s'", c->dir);
+        vsl_container_free(c);
+        return r;
+    }
+    _cleanup_close_ int fd = openat(c->dirfd, "state.json", O_RDONLY | O_CLOEXEC);
+    json_t *j = fd >= 0 ? json_loadfd(fd, 0, &je) : NULL;
+    if (!j) {
+        /* Created half-way (the creating command was killed): no state yet. A container in
+         * this state can only be deleted. */
+        strcpy(c->status, "stopped");
+        *ret = c;
+        return 0;
+    }
+    r = parse_state(c, j, err);
+    json_decref(j);
+    if (r < 0) {
+        vsl_container_free(c);
+        return r;
+    }
     *ret = c;
     return 0;
 }
@@ -143,7 +246,7 @@ vsl_proc_start_time(pid_t pid)
     buf[n] = '\0';
     /* comm may hold spaces and parentheses: fields restart after the last ')'. */
     char *p = strrchr(buf, ')');
-    if (!p)
+    if (!p || !p[1] || !p[2] || p[2] == 'Z' || p[2] == 'X')
         return 0;
     p++;
     for (int field = 3; field < 22 && p; field++)
@@ -153,44 +256,107 @@ vsl_proc_start_time(pid_t pid)
     return t;
 }
 
-static void
-rfc3339_now(char *buf, size_t len)
+static bool
+init_alive(const struct vsl_container *c)
 {
-    struct timespec ts;
-    struct tm tm;
+    return c->pid > 0 && c->start_time && vsl_proc_start_time(c->pid) == c->start_time;
+}
 
-    (void)clock_gettime(CLOCK_REALTIME, &ts);
-    (void)gmtime_r(&ts.tv_sec, &tm);
-    size_t n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-    (void)snprintf(buf + n, len - n, ".%09ldZ", ts.tv_nsec);
+static bool
+is_frozen(const struct vsl_container *c)
+{
+    struct vsl_cgroup *cg = NULL;
+    struct vsl_error err = {0};
+    bool frozen = false;
+
+    if (!c->cgroup_path)
+        return false;
+    if (vsl_cgroup_open(c->cgroup_path, &cg, &err) < 0)
+        return false;
+    if (vsl_cgroup_is_frozen(cg, &frozen, &err) < 0)
+        frozen = false;
+    vsl_cgroup_free(cg);
+    return frozen;
+}
+
+const char *
+vsl_container_refresh(struct vsl_container *c)
+{
+    struct stat st;
+
+    if (!init_alive(c))
+        strcpy(c->status, "stopped");
+    else if (strcmp(c->status, "creating") == 0)
+        ; /* the creating command still works on it */
+    else if (is_frozen(c))
+        strcpy(c->status, "paused");
+    else if (fstatat(c->dirfd, "exec.fifo", &st, AT_SYMLINK_NOFOLLOW) == 0)
+        strcpy(c->status, "created");
+    else
+        strcpy(c->status, "running");
+    return c->status;
+}
+
+int
+vsl_container_pidfd(struct vsl_container *c, struct vsl_error *err)
+{
+    if (!init_alive(c))
+        return vsl_err(err, ESRCH, "container '%s' is not running", c->id);
+    int fd = pidfd_open(c->pid, 0);
+    if (fd < 0)
+        return vsl_err_errno(err, "pidfd_open %d", c->pid);
+    /* Checked again with the pidfd held: the pid cannot be recycled any more. */
+    if (!init_alive(c)) {
+        (void)close(fd);
+        return vsl_err(err, ESRCH, "container '%s' is not running", c->id);
+    }
+    return fd;
+}
+
+int
+vsl_container_wait_gone(struct vsl_container *c, int timeout_ms)
+{
+    struct vsl_error err = {0};
+    _cleanup_close_ int fd = vsl_container_pidfd(c, &err);
+    if (fd < 0)
+        return 0;
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    int n = poll(&p, 1, timeout_ms);
+    if (n > 0)
+        return 0;
+    /* A zombie waiting for its reaper counts as gone. */
+    return init_alive(c) ? -ETIMEDOUT : 0;
 }
 
 static json_t *
 state_json(const struct vsl_container *c, const struct vsl_spec *spec)
 {
-    char created[64];
     json_t *ann = json_object();
 
-    rfc3339_now(created, sizeof(created));
-    for (size_t i = 0; spec && i < spec->n_annotations; i++)
-        (void)json_object_set_new(ann, spec->annotations[i].key,
-                                  json_string(spec->annotations[i].value));
-    return json_pack("{s:s, s:s, s:s, s:i, s:s, s:o, s:s, s:s, s:I}", "ociVersion",
+    if (spec) {
+        for (size_t i = 0; i < spec->n_annotations; i++)
+            (void)json_object_set_new(ann, spec->annotations[i].key,
+                                      json_string(spec->annotations[i].value));
+    } else if (c->annotations) {
+        (void)json_object_update(ann, c->annotations);
+    }
+    return json_pack("{s:s, s:s, s:s, s:i, s:s, s:o, s:s, s:s, s:I, s:s?}", "ociVersion",
                      VSL_OCI_VERSION, "id", c->id, "status", c->status, "pid", (int)c->pid,
-                     "bundle", c->bundle ? c->bundle : "", "annotations", ann, "created", created,
-                     "owner", "", "initStartTime", (json_int_t)c->start_time);
+                     "bundle", c->bundle ? c->bundle : "", "annotations", ann, "created",
+                     c->created, "owner", "", "initStartTime", (json_int_t)c->start_time,
+                     "cgroupPath", c->cgroup_path);
 }
 
 int
 vsl_container_save(struct vsl_container *c, const struct vsl_spec *spec, struct vsl_error *err)
 {
-    json_t *j = state_json(c, spec);
     int r = 0;
 
-    if (!j)
-        return vsl_err(err, ENOMEM, "state: out of memory");
     if (c->pid > 0 && !c->start_time)
         c->start_time = vsl_proc_start_time(c->pid);
+    json_t *j = state_json(c, spec);
+    if (!j)
+        return vsl_err(err, ENOMEM, "state: out of memory");
     _cleanup_free_ char *text = json_dumps(j, JSON_COMPACT);
     json_decref(j);
     if (!text)
@@ -205,6 +371,73 @@ vsl_container_save(struct vsl_container *c, const struct vsl_spec *spec, struct 
     else if (renameat(c->dirfd, "state.json.tmp", c->dirfd, "state.json") < 0)
         r = vsl_err_errno(err, "rename '%s/state.json'", c->dir);
     return r;
+}
+
+int
+vsl_container_state_text(struct vsl_container *c, const struct vsl_spec *spec, bool full,
+                         char **ret)
+{
+    json_t *j = state_json(c, spec);
+
+    if (!j)
+        return -ENOMEM;
+    if (!full) {
+        /* What callers of `state` and hooks see: the OCI fields and runc's two extra ones. */
+        (void)json_object_del(j, "initStartTime");
+        (void)json_object_del(j, "cgroupPath");
+        if (c->pid <= 0 || strcmp(c->status, "stopped") == 0)
+            (void)json_object_del(j, "pid");
+    }
+    *ret = json_dumps(j, full ? JSON_COMPACT : JSON_INDENT(2));
+    json_decref(j);
+    return *ret ? 0 : -ENOMEM;
+}
+
+int
+vsl_fifo_make(struct vsl_container *c, int *ret_fd, struct vsl_error *err)
+{
+    /* 0622 as runc: the init may run as any user of a user namespace, and opens it through
+     * /proc/self/fd after pivot_root, where the state directory is out of reach. */
+    if (mkfifoat(c->dirfd, "exec.fifo", 0622) < 0)
+        return vsl_err_errno(err, "mkfifo '%s/exec.fifo'", c->dir);
+    if (fchmodat(c->dirfd, "exec.fifo", 0622, 0) < 0)
+        return vsl_err_errno(err, "chmod '%s/exec.fifo'", c->dir);
+    int fd = openat(c->dirfd, "exec.fifo", O_PATH | O_CLOEXEC);
+    if (fd < 0)
+        return vsl_err_errno(err, "open '%s/exec.fifo'", c->dir);
+    *ret_fd = fd;
+    return 0;
+}
+
+int
+vsl_fifo_start(struct vsl_container *c, int pidfd, struct vsl_error *err)
+{
+    char byte;
+
+    /* Non-blocking: an init that dies before it opens the other end must not hang start. */
+    _cleanup_close_ int fd = openat(c->dirfd, "exec.fifo", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return errno == ENOENT ? vsl_err(err, EINVAL, "container '%s' was started already", c->id)
+                               : vsl_err_errno(err, "open '%s/exec.fifo'", c->dir);
+    for (;;) {
+        struct pollfd p[2] = {{.fd = fd, .events = POLLIN}, {.fd = pidfd, .events = POLLIN}};
+        if (poll(p, 2, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            return vsl_err_errno(err, "poll");
+        }
+        if (p[0].revents & POLLIN) {
+            ssize_t n = read(fd, &byte, 1);
+            if (n == 1)
+                break;
+            if (n < 0 && (errno == EAGAIN || errno == EINTR))
+                continue;
+        }
+        if (p[1].revents || (p[0].revents & (POLLHUP | POLLERR)))
+            return vsl_err(err, ECHILD, "container '%s': the init exited before start", c->id);
+    }
+    (void)unlinkat(c->dirfd, "exec.fifo", 0);
+    return 0;
 }
 
 /* Remove the entries of a state directory: files only, plus empty directories stages left. */

@@ -4,14 +4,17 @@
  * vessel that becomes the container's init: it runs every stage's child_setup in table order,
  * hands over the pty, reports CHILD_READY and executes the user's process on START.
  */
+#include "lib/launch.h"
+
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
-#include <limits.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -19,9 +22,10 @@
 
 #include "lib/cleanup.h"
 #include "lib/error.h"
-#include "lib/launch.h"
-#include "lib/syscalls.h"
+#include "lib/hooks.h"
 #include "lib/sync.h"
+#include "lib/syscalls.h"
+#include "stages/rootfs.h"
 #include "stages/stage.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -148,6 +152,69 @@ child_stdio(struct vsl_ctx *ctx, struct vsl_error *err)
     return 0;
 }
 
+/* Close every fd from `from` up, except keep_a and keep_b (either may be < 0). */
+static void
+close_other_fds(unsigned from, int keep_a, int keep_b)
+{
+    unsigned a = keep_a >= 0 ? (unsigned)keep_a : ~0U, b = keep_b >= 0 ? (unsigned)keep_b : ~0U;
+    unsigned lo = a < b ? a : b, hi = a < b ? b : a;
+
+    if (lo >= from) {
+        if (lo > from)
+            (void)close_range(from, lo - 1, 0);
+        from = lo + 1;
+    }
+    if (hi != ~0U && hi >= from) {
+        if (hi > from)
+            (void)close_range(from, hi - 1, 0);
+        from = hi + 1;
+    }
+    if (from != 0)
+        (void)close_range(from, ~0U, 0);
+}
+
+/*
+ * The create/start split (runc's design): the init holds exec.fifo as an O_PATH fd opened in the
+ * parent before clone; opening it for writing through /proc/self/fd blocks until `start` opens
+ * the other end for reading. The byte written tells start the init is past the wait.
+ */
+static int
+child_wait_start(struct vsl_ctx *ctx, struct vsl_error *err)
+{
+    char path[64];
+
+    (void)prctl(PR_SET_NAME, "exec.fifo", 0, 0, 0);
+    (void)snprintf(path, sizeof(path), "/proc/self/fd/%d", ctx->fifo_fd);
+    _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return vsl_err_errno(err, "open exec.fifo");
+    if (write(fd, "0", 1) != 1)
+        return vsl_err_errno(err, "write exec.fifo");
+    closep(&ctx->fifo_fd);
+    ctx->fifo_fd = -EBADF;
+    return 0;
+}
+
+int
+vsl_launch_before_pivot(struct vsl_ctx *ctx, struct vsl_error *err)
+{
+    char *state = malloc(SYNC_MAX_PAYLOAD + 1);
+    int r;
+
+    if (!state)
+        return vsl_err(err, ENOMEM, "out of memory");
+    if ((r = sync_send(ctx->sync_fd, SYNC_HOOKS, NULL, 0, -1, err)) < 0 ||
+        (r = sync_expect(ctx->sync_fd, SYNC_HOOKS_DONE, state, SYNC_MAX_PAYLOAD, NULL, err)) < 0) {
+        free(state);
+        return r;
+    }
+    state[r] = '\0';
+    ctx->state_json = state;
+    if (vsl_hooks_any(ctx->spec, VSL_HOOK_CREATE_CONTAINER))
+        return vsl_hooks_run(ctx->spec, VSL_HOOK_CREATE_CONTAINER, state, err);
+    return 0;
+}
+
 static _Noreturn void
 child_main(struct vsl_ctx *ctx)
 {
@@ -156,6 +223,9 @@ child_main(struct vsl_ctx *ctx)
     /* Die with the parent; check the socket before the first step: if the parent is already
      * gone the receive sees EOF. */
     (void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    /* The flock on the state directory stays with the command that took it, not the init. */
+    if (ctx->lock_fd >= 0)
+        (void)close(ctx->lock_fd);
     reset_signals();
     if (sync_expect(ctx->sync_fd, SYNC_PARENT_READY, NULL, 0, NULL, &err) < 0)
         _exit(125);
@@ -173,14 +243,27 @@ child_main(struct vsl_ctx *ctx)
     int r = resolve_command(&ctx->spec->process, path, sizeof(path), &err);
     if (r < 0)
         child_fail(ctx, &err, r == -ENOENT ? 127 : 126);
+    if (ctx->exec && ctx->spec->process.terminal &&
+        vsl_dev_open_pty(-1, &ctx->pty_master, &ctx->pty_slave, &err) < 0)
+        child_fail(ctx, &err, 125);
     if (child_stdio(ctx, &err) < 0)
         child_fail(ctx, &err, 125);
-    /* Only stdio (and later --preserve-fds) reach the process; the sync socket closes on exec. */
-    (void)close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+    /* Only stdio and --preserve-fds reach the process; the sync socket closes on exec. The
+     * caller's other fds are closed now: an init waiting for `start` must not hold the pipes
+     * of whoever ran `create` (their reader would wait for EOF). */
+    close_other_fds(3 + ctx->preserve_fds, ctx->sync_fd, ctx->fifo_fd);
+    /* create and exec -d: the caller exits, the process stays with its subreaper. */
+    if (ctx->detach)
+        (void)prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
     if (sync_send(ctx->sync_fd, SYNC_CHILD_READY, NULL, 0, -1, &err) < 0)
         _exit(125);
     if (sync_expect(ctx->sync_fd, SYNC_START, NULL, 0, NULL, &err) < 0)
         _exit(125);
+    if (ctx->fifo_fd >= 0 && child_wait_start(ctx, &err) < 0)
+        child_fail(ctx, &err, 125);
+    if (!ctx->exec && vsl_hooks_any(ctx->spec, VSL_HOOK_START_CONTAINER) &&
+        vsl_hooks_run(ctx->spec, VSL_HOOK_START_CONTAINER, ctx->state_json, &err) < 0)
+        child_fail(ctx, &err, 125);
     const struct vsl_process *p = &ctx->spec->process;
     static char *const no_env[] = {NULL};
     execve(path, p->args.v, p->env.v ? p->env.v : no_env);
@@ -215,6 +298,22 @@ child_died(struct vsl_ctx *ctx, struct vsl_error *err)
     return vsl_err(err, EPIPE, "the container's init %s during setup", how);
 }
 
+/* HOOKS: the child's mounts are done; prestart and createRuntime run here, in the runtime's
+ * namespaces, and the state goes back for createContainer and startContainer. */
+static int
+parent_hooks(struct vsl_ctx *ctx, struct vsl_error *err)
+{
+    _cleanup_free_ char *state = NULL;
+    int r;
+
+    if ((r = sync_expect(ctx->sync_fd, SYNC_HOOKS, NULL, 0, NULL, err)) < 0)
+        return child_died(ctx, err);
+    if (ctx->on_hooks && (r = ctx->on_hooks(ctx, &state, err)) < 0)
+        return r;
+    const char *s = state ? state : "{}";
+    return sync_send(ctx->sync_fd, SYNC_HOOKS_DONE, s, strlen(s), -1, err);
+}
+
 static int
 parent_steps(struct vsl_ctx *ctx, struct vsl_error *err)
 {
@@ -230,6 +329,8 @@ parent_steps(struct vsl_ctx *ctx, struct vsl_error *err)
         }
     }
     if ((r = sync_send(ctx->sync_fd, SYNC_PARENT_READY, NULL, 0, -1, err)) < 0)
+        return r;
+    if (ctx->hooks && (r = parent_hooks(ctx, err)) < 0)
         return r;
     if (ctx->spec->process.terminal) {
         r = sync_expect(ctx->sync_fd, SYNC_PTY, NULL, 0, &ctx->pty_master, err);
@@ -290,11 +391,24 @@ vsl_launch(struct vsl_ctx *ctx, struct vsl_error *err)
 }
 
 int
+vsl_launch_send_start(struct vsl_ctx *ctx, struct vsl_error *err)
+{
+    return sync_send(ctx->sync_fd, SYNC_START, NULL, 0, -1, err);
+}
+
+int
 vsl_launch_start(struct vsl_ctx *ctx, struct vsl_error *err)
 {
-    int r = sync_send(ctx->sync_fd, SYNC_START, NULL, 0, -1, err);
+    int r = vsl_launch_send_start(ctx, err);
     if (r < 0)
         return r;
+    return vsl_launch_wait_exec(ctx, err);
+}
+
+int
+vsl_launch_wait_exec(struct vsl_ctx *ctx, struct vsl_error *err)
+{
+    int r;
     struct vsl_error got = {0};
     r = sync_expect(ctx->sync_fd, SYNC_START, NULL, 0, NULL, &got);
     closep(&ctx->sync_fd);
@@ -306,11 +420,27 @@ vsl_launch_start(struct vsl_ctx *ctx, struct vsl_error *err)
 }
 
 void
+vsl_launch_release(struct vsl_ctx *ctx)
+{
+    closep(&ctx->sync_fd);
+    ctx->sync_fd = -EBADF;
+    closep(&ctx->pty_master);
+    ctx->pty_master = -EBADF;
+    closep(&ctx->pidfd);
+    ctx->pidfd = -EBADF;
+    closep(&ctx->fifo_fd);
+    ctx->fifo_fd = -EBADF;
+}
+
+void
 vsl_launch_undo(struct vsl_ctx *ctx)
 {
+    /* Stages left out of this launch undo nothing: exec must not tear down the container. */
     for (size_t i = vsl_n_stages; i-- > 0;)
-        if (vsl_stages[i]->undo)
+        if (vsl_stages[i]->undo && stage_on(vsl_stages[i], ctx))
             vsl_stages[i]->undo(ctx);
+    closep(&ctx->fifo_fd);
+    ctx->fifo_fd = -EBADF;
     closep(&ctx->sync_fd);
     ctx->sync_fd = -EBADF;
     closep(&ctx->pty_master);

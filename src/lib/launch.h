@@ -13,6 +13,11 @@ struct vsl_error;
 /* Up to CHILD_READY: on success the child waits for START. On failure the caller runs
  * vsl_launch_abort(), which kills the half-started child and undoes every stage. */
 int vsl_launch(struct vsl_ctx *ctx, struct vsl_error *err);
+/* The two halves of vsl_launch_start: send START; wait for EOF (exec) or the child's error. */
+int vsl_launch_send_start(struct vsl_ctx *ctx, struct vsl_error *err);
+int vsl_launch_wait_exec(struct vsl_ctx *ctx, struct vsl_error *err);
+/* Close the parent's fds of a launch that succeeded and outlives this process (create). */
+void vsl_launch_release(struct vsl_ctx *ctx);
 /* Send START; returns once the user's process was executed (EOF on the sync socket) or with the
  * child's exec error (err->exec_failed set). */
 int vsl_launch_start(struct vsl_ctx *ctx, struct vsl_error *err);

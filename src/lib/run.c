@@ -11,8 +11,10 @@
 
 #include <vessel/vessel.h>
 
+#include "cgroup/cgroup.h"
 #include "lib/cleanup.h"
 #include "lib/container.h"
+#include "lib/create.h"
 #include "lib/error.h"
 #include "lib/io.h"
 #include "lib/launch.h"
@@ -32,22 +34,24 @@ run_container(struct vsl_ctx *ctx, struct vsl_container *c, struct vsl_run_resul
 {
     int r, status = 0;
 
-    if ((r = vsl_launch(ctx, err)) < 0)
+    /* The same path as create + start: the init waits in exec.fifo, vessel opens it. */
+    if ((r = vsl_create_launch(ctx, c, err)) < 0)
         return r;
     if (ctx->pty_master >= 0)
         io_copy_winsize(ctx->pty_master);
-    c->pid = ctx->pid;
-    strcpy(c->status, "created");
-    if ((r = vsl_container_save(c, ctx->spec, err)) < 0)
+    if ((r = vsl_create_start(ctx, c, err)) < 0)
         return r;
-    if ((r = vsl_launch_start(ctx, err)) < 0)
-        return r;
-    strcpy(c->status, "running");
-    if ((r = vsl_container_save(c, ctx->spec, err)) < 0)
+    if ((r = vsl_launch_wait_exec(ctx, err)) < 0)
         return r;
     if ((r = io_wait(ctx, &status, err)) < 0)
         return r;
     ret->status = shell_status(status);
+    /* the cgroup is still there (undo runs after): did the kernel kill the init for memory? */
+    uint64_t ooms = 0;
+    struct vsl_error ignored = {0};
+    if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL && ctx->cgroup &&
+        vsl_cgroup_oom_kills(ctx->cgroup, &ooms, &ignored) == 0 && ooms > 0)
+        ret->oom_killed = true;
     return 0;
 }
 
@@ -62,25 +66,19 @@ vsl_run(const struct vsl_spec *spec, const struct vsl_run_opts *opts, struct vsl
     struct vsl_run_result res = {0};
     int r;
 
-    if ((r = vsl_stages_validate(spec, err)) < 0)
-        return r;
     const char *id = opts->id;
     if (!id) {
         vsl_container_new_id(idbuf);
         id = idbuf;
     }
-    r = vsl_container_create(opts->state_root ? opts->state_root : VSL_DEFAULT_ROOT, id, &c, err);
+    r = vsl_create_prepare(spec, opts->state_root, id, opts->bundle, &ctx, &c, err);
     if (r < 0)
         return r;
-    if (opts->bundle)
-        c->bundle = realpath(opts->bundle, NULL);
-    vsl_ctx_init(&ctx);
-    ctx.spec = spec;
-    ctx.id = c->id;
-    ctx.state_dir = c->dir;
     ctx.attach_stdin = opts->attach_stdin;
+    ctx.systemd_cgroup = opts->systemd_cgroup;
     /* Signals wait in the mask from before clone, so none is lost; the child resets its mask. */
     if ((r = io_block_signals(&old, err)) < 0) {
+        vsl_launch_undo(&ctx);
         vsl_container_destroy(c);
         return r;
     }
@@ -89,6 +87,8 @@ vsl_run(const struct vsl_spec *spec, const struct vsl_run_opts *opts, struct vsl
         vsl_launch_abort(&ctx);
     else
         vsl_launch_undo(&ctx);
+    struct vsl_error warn = {0};
+    (void)vsl_run_poststop(c, spec, &warn);
     vsl_container_destroy(c);
     io_unblock_signals(&old);
     if (r < 0)

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The parent/child sync protocol: see the table in sync.h. */
+#include "sync.h"
+
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -7,7 +9,6 @@
 
 #include "cleanup.h"
 #include "error.h"
-#include "sync.h"
 
 static void (*log_hook)(const char *line);
 
@@ -21,8 +22,14 @@ const char *
 sync_type_name(enum sync_type type)
 {
     static const char *const names[] = {
-        [SYNC_PARENT_READY] = "PARENT_READY", [SYNC_PTY] = "PTY", [SYNC_CHILD_READY] = "CHILD_READY",
-        [SYNC_START] = "START",        [SYNC_LOG] = "LOG", [SYNC_ERROR] = "ERROR",
+        [SYNC_PARENT_READY] = "PARENT_READY",
+        [SYNC_PTY] = "PTY",
+        [SYNC_CHILD_READY] = "CHILD_READY",
+        [SYNC_START] = "START",
+        [SYNC_LOG] = "LOG",
+        [SYNC_ERROR] = "ERROR",
+        [SYNC_HOOKS] = "HOOKS",
+        [SYNC_HOOKS_DONE] = "HOOKS_DONE",
     };
     if ((size_t)type < ARRAY_SIZE(names) && names[type])
         return names[type];
@@ -75,8 +82,8 @@ recv_one(int fd, struct sync_hdr *hdr, char *payload, int *ret_fd, struct vsl_er
         char buf[CMSG_SPACE(sizeof(int))];
         struct cmsghdr align;
     } u;
-    struct msghdr msg = {.msg_iov = iov, .msg_iovlen = 2, .msg_control = u.buf,
-                         .msg_controllen = sizeof(u.buf)};
+    struct msghdr msg = {
+        .msg_iov = iov, .msg_iovlen = 2, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
     ssize_t n;
 
     do

@@ -6,11 +6,17 @@
  *   step  direction        message        meaning
  *   1     parent -> child  PARENT_READY   parent_setup done (id maps written, cgroup joined)
  *   2     child  -> parent PTY  + fd      only with process.terminal: the pty master
+ *   2a    child  -> parent HOOKS          only with prestart/createRuntime/createContainer hooks:
+ *                                         mounts are done, pivot_root is next; the parent runs
+ *                                         prestart and createRuntime hooks (runtime namespace)
+ *   2b    parent -> child  HOOKS_DONE     payload: the state JSON; the child runs createContainer
+ *                                         hooks (container namespaces) and pivots
  *   3     child  -> parent CHILD_READY    every child_setup done; the child waits for START
- *   4     parent -> child  START          run the user's process
- *   5     child            (execve)       the socket is CLOEXEC: EOF after START means exec happened
- *   any   child  -> parent LOG            a line for the parent's log (drained while waiting)
- *   any   child  -> parent ERROR          a struct vsl_error; the child then _exit()s
+ *   4     parent -> child  START          run the user's process; with an exec.fifo (create, run)
+ *                                         the child first blocks opening it until `start` reads
+ *   5     child            (execve)       the socket is CLOEXEC: EOF after START means exec
+ * happened any   child  -> parent LOG            a line for the parent's log (drained while
+ * waiting) any   child  -> parent ERROR          a struct vsl_error; the child then _exit()s
  *
  * EOF before the expected message means the child died: the caller reports its wait status.
  */
@@ -28,6 +34,8 @@ enum sync_type {
     SYNC_START,
     SYNC_LOG,
     SYNC_ERROR,
+    SYNC_HOOKS,
+    SYNC_HOOKS_DONE,
 };
 
 struct sync_hdr {
@@ -37,7 +45,7 @@ struct sync_hdr {
     uint32_t len;
 };
 
-#define SYNC_MAX_PAYLOAD 1024
+#define SYNC_MAX_PAYLOAD 32768 /* the state JSON with annotations travels in HOOKS_DONE */
 
 const char *sync_type_name(enum sync_type type);
 
@@ -47,9 +55,10 @@ int sync_send(int fd, enum sync_type type, const void *payload, size_t len, int 
 /* Send an ERROR carrying *e itself. Best effort: the child is about to exit anyway. */
 void sync_send_error(int fd, const struct vsl_error *e);
 /*
- * Wait for a message of type `expected`: LOG messages are passed to the log hook, an ERROR is copied
- * into err and returned as its code, EOF returns -EPIPE with err set, anything else is a protocol
- * error. The received fd, if any, goes to *ret_fd (CLOEXEC), or is closed when ret_fd is NULL.
+ * Wait for a message of type `expected`: LOG messages are passed to the log hook, an ERROR is
+ * copied into err and returned as its code, EOF returns -EPIPE with err set, anything else is a
+ * protocol error. The received fd, if any, goes to *ret_fd (CLOEXEC), or is closed when ret_fd is
+ * NULL.
  */
 int sync_expect(int fd, enum sync_type expected, void *payload, size_t cap, int *ret_fd,
                 struct vsl_error *err);

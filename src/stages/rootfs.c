@@ -46,18 +46,6 @@ is_type(const struct vsl_mount *m, const char *type)
 
 /* ---- validate ---- */
 
-static bool
-has_option(const struct vsl_mount *m, const char *name)
-{
-    size_t n = strlen(name);
-
-    for (size_t i = 0; i < m->options.n; i++)
-        if (strncmp(m->options.v[i], name, n) == 0 &&
-            (m->options.v[i][n] == '\0' || m->options.v[i][n] == '='))
-            return true;
-    return false;
-}
-
 static int
 validate_mount(const struct vsl_mount *m, size_t i, struct vsl_error *err)
 {
@@ -69,9 +57,7 @@ validate_mount(const struct vsl_mount *m, size_t i, struct vsl_error *err)
     if (!is_bind(m) && (!m->type || !*m->type || strcmp(m->type, "none") == 0))
         return vsl_err(err, EINVAL, "mounts[%zu]: mount of '%s' has no type (and is no bind)", i,
                        m->destination);
-    if (m->n_uid_mappings || m->n_gid_mappings || has_option(m, "idmap") || has_option(m, "ridmap"))
-        return vsl_err(err, EOPNOTSUPP, "mounts[%zu]: idmapped mount of '%s' is not supported", i,
-                       m->destination);
+    /* idmapped mounts ("idmap", "ridmap", uidMappings): checked by the idmapped stage */
     return 0;
 }
 
@@ -180,14 +166,15 @@ make_root_parent_private(const char *root, struct vsl_error *err)
 /* A recursive bind of root onto itself: a mount point of its own (pivot_root needs one), and the
  * fd of that mount, which every later step resolves paths from. */
 static int
-bind_root(const char *root, int *ret_rootfd, struct vsl_error *err)
+bind_root(const char *root, int *idmapped, int *ret_rootfd, struct vsl_error *err)
 {
     _cleanup_close_ int dir = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
     _cleanup_close_ int mnt = -EBADF;
 
     if (dir < 0)
         return vsl_err_errno(err, "rootfs '%s'", root);
-    mnt = vsl_mnt_clone(dir, "", true);
+    /* the idmapped stage's clone, when the root is idmapped for a user namespace */
+    mnt = *idmapped >= 0 ? TAKE_FD(*idmapped) : vsl_mnt_clone(dir, "", true);
     if (mnt < 0)
         return vsl_err_code(err, mnt, "bind rootfs '%s' onto itself", root);
     int r = vsl_mnt_attach(mnt, dir);
@@ -200,10 +187,12 @@ bind_root(const char *root, int *ret_rootfd, struct vsl_error *err)
 /* ---- child: the spec's mounts ---- */
 
 static int
-mount_bind(const struct vsl_mount *m, int *ret_mnt, struct vsl_error *err)
+mount_bind(const struct vsl_mount *m, int *idmapped, int *ret_mnt, struct vsl_error *err)
 {
     uint64_t clr, set = vsl_mnt_attr_from_flags(m->flags, &clr);
-    _cleanup_close_ int mnt = vsl_mnt_clone(AT_FDCWD, m->source, m->recursive);
+    /* an idmapped mount was cloned by the parent (idmapped stage) */
+    _cleanup_close_ int mnt =
+        *idmapped >= 0 ? TAKE_FD(*idmapped) : vsl_mnt_clone(AT_FDCWD, m->source, m->recursive);
 
     if (mnt < 0)
         return vsl_err_code(err, mnt, "bind mount '%s' on '%s'", m->source, m->destination);
@@ -409,8 +398,8 @@ mount_cgroup(const struct vsl_spec *spec, const struct vsl_mount *m, int target,
 
 /* Create the mount m describes, detached (cgroup: attached on target, it is built in place). */
 static int
-make_mount(const struct vsl_spec *spec, const struct vsl_mount *m, int target, int *ret_mnt,
-           struct vsl_error *err)
+make_mount(const struct vsl_spec *spec, const struct vsl_mount *m, int target, int *idmapped,
+           int *ret_mnt, struct vsl_error *err)
 {
     _cleanup_close_ int mnt = -EBADF;
     int r;
@@ -418,7 +407,7 @@ make_mount(const struct vsl_spec *spec, const struct vsl_mount *m, int target, i
     if (is_type(m, "cgroup") && !is_bind(m))
         return mount_cgroup(spec, m, target, ret_mnt, err);
     if (is_bind(m))
-        r = mount_bind(m, &mnt, err);
+        r = mount_bind(m, idmapped, &mnt, err);
     else if (is_type(m, "sysfs"))
         r = mount_sysfs(m, &mnt, err);
     else
@@ -433,7 +422,8 @@ make_mount(const struct vsl_spec *spec, const struct vsl_mount *m, int target, i
 }
 
 static int
-mount_one(int rootfd, const struct vsl_spec *spec, const struct vsl_mount *m, struct vsl_error *err)
+mount_one(int rootfd, const struct vsl_spec *spec, const struct vsl_mount *m, int *idmapped,
+          struct vsl_error *err)
 {
     _cleanup_close_ int target = -EBADF, mnt = -EBADF;
     enum vsl_fs_kind kind = VSL_FS_DIR;
@@ -452,7 +442,7 @@ mount_one(int rootfd, const struct vsl_spec *spec, const struct vsl_mount *m, st
                               &target);
     if (r < 0)
         return vsl_err_code(err, r, "mount destination '%s' in rootfs", m->destination);
-    if ((r = make_mount(spec, m, target, &mnt, err)) < 0)
+    if ((r = make_mount(spec, m, target, idmapped, &mnt, err)) < 0)
         return r;
     if (mnt < 0)
         return 0;
@@ -575,9 +565,11 @@ setup_tree(struct vsl_ctx *ctx, int rootfd, struct vsl_error *err)
     const struct vsl_spec *spec = ctx->spec;
     int r;
 
-    for (size_t i = 0; i < spec->n_mounts; i++)
-        if ((r = mount_one(rootfd, spec, &spec->mounts[i], err)) < 0)
+    for (size_t i = 0; i < spec->n_mounts; i++) {
+        int none = -EBADF, *idmapped = i < ctx->n_idmap_mnt_fds ? &ctx->idmap_mnt_fds[i] : &none;
+        if ((r = mount_one(rootfd, spec, &spec->mounts[i], idmapped, err)) < 0)
             return r;
+    }
     if ((r = vsl_dev_setup(rootfd, spec, !dev_is_bound(spec), err)) < 0)
         return r;
     if (spec->has_process && spec->process.terminal && (r = setup_console(ctx, rootfd, err)) < 0)
@@ -610,9 +602,13 @@ rootfs_child_setup(struct vsl_ctx *ctx, struct vsl_error *err)
     if ((ctx->spec->linux_.rootfs_propagation & MS_SHARED) &&
         (r = make_root_parent_private(ctx->rootfs, err)) < 0)
         goto out;
-    if ((r = bind_root(ctx->rootfs, &rootfd, err)) < 0)
+    if ((r = bind_root(ctx->rootfs, &ctx->idmap_root_fd, &rootfd, err)) < 0)
         goto out;
     if ((r = setup_tree(ctx, rootfd, err)) < 0)
+        goto out;
+    /* OCI hooks: prestart and createRuntime run now in the runtime's namespaces, createContainer
+     * in the container's, both with the mounts done and before pivot_root (config.md). */
+    if (ctx->hooks && (r = vsl_launch_before_pivot(ctx, err)) < 0)
         goto out;
     r = pivot(rootfd, ctx->rootfs, err);
 out:
@@ -620,8 +616,16 @@ out:
     return r;
 }
 
+/* exec joins the container's mount namespace: its root is built already. */
+static bool
+rootfs_enabled(const struct vsl_ctx *ctx)
+{
+    return !ctx->exec;
+}
+
 const struct vsl_stage vsl_stage_rootfs = {
     .name = "rootfs",
+    .enabled = rootfs_enabled,
     .validate = rootfs_validate,
     .prepare = rootfs_prepare,
     .parent_setup = rootfs_parent_setup,
@@ -634,7 +638,7 @@ const struct vsl_stage vsl_stage_rootfs = {
 static bool
 readonly_enabled(const struct vsl_ctx *ctx)
 {
-    return ctx->spec->root_readonly || ctx->spec->linux_.readonly_paths.n > 0;
+    return !ctx->exec && (ctx->spec->root_readonly || ctx->spec->linux_.readonly_paths.n > 0);
 }
 
 /* Resolved as masked paths are (no symlinks); the bind keeps everything mounted below it. */

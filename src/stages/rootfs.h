@@ -10,6 +10,7 @@
 
 struct vsl_ctx;
 struct vsl_error;
+struct vsl_mount;
 struct vsl_spec;
 struct vsl_stage;
 
@@ -18,6 +19,11 @@ extern const struct vsl_stage vsl_stage_rootfs;
 /* readonlyPaths and root.readonly: after sysctl (a read-only /proc/sys refuses it) and before
  * process drops CAP_SYS_ADMIN. */
 extern const struct vsl_stage vsl_stage_rootfs_readonly;
+
+/* ---- idmapped.c ---- */
+
+/* Does this mount ask to be idmapped ("idmap", "ridmap", or mappings of its own)? */
+bool vsl_mount_is_idmapped(const struct vsl_mount *m);
 
 /* ---- dev.c ---- */
 

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The rootfs stage's two ends of a root that is not a plain directory. Parent (prepare, before
- * clone): a disk image is detected and attached to a loop device (autoclear), and the state
- * directories the child will mount on are created. Child (first thing after propagation is made
- * rslave, so nothing below shows on the host): the image is mounted on <state>/rootfs and, for an
+ * clone): a disk image is detected, attached to a loop device (autoclear) and mounted as a
+ * detached mount (fsmount: it is in no mount table), here rather than in the child because
+ * opening the block device must not depend on the container's device cgroup or user namespace;
+ * the state directories the child will mount on are created. Child (first thing after
+ * propagation is made rslave, so nothing below shows on the host): the image's mount is attached
+ * on <state>/rootfs and, for an
  * ephemeral root, an overlay with its upper layer on a tmpfs is mounted on <state>/ephemeral/root.
  * Both exist only in the child's mount namespace and die with it; the host keeps empty
  * directories, which undo removes.
@@ -74,6 +77,12 @@ attach_image(struct vsl_ctx *ctx, struct vsl_error *err)
     r = img_loop_attach(spec->root_path, &info, want_ro, &loop, dev, sizeof(dev), &ro, err);
     if (r < 0)
         return r;
+    _cleanup_close_ int mnt = -EBADF;
+    r = vsl_mnt_new(info.fstype, dev, NULL, ro ? MS_RDONLY : 0, staging, &mnt, err);
+    if (r < 0) {
+        vsl_err_prefix(err, "disk image '%s' (%s): ", spec->root_path, dev);
+        return r;
+    }
     char *fstype = strdup(info.fstype);
     char *rootfs = strdup(staging);
     if (!fstype || !rootfs) {
@@ -84,7 +93,8 @@ attach_image(struct vsl_ctx *ctx, struct vsl_error *err)
 
     ctx->root_is_image = true;
     ctx->image_readonly = ro;
-    ctx->loop_fd = TAKE_FD(loop);
+    /* The mount holds the device now: closing the loop fd leaves it to autoclear. */
+    ctx->image_mnt_fd = TAKE_FD(mnt);
     memcpy(ctx->loop_path, dev, sizeof(dev));
     free(ctx->image_fstype);
     ctx->image_fstype = fstype;
@@ -136,18 +146,18 @@ rootfs_prepare(struct vsl_ctx *ctx, struct vsl_error *err)
 int
 rootfs_parent_setup(struct vsl_ctx *ctx, struct vsl_error *err)
 {
-    /* The child has its own copy of the loop fd; with ours closed, autoclear detaches the device
-     * as soon as the child's mount namespace (and its fd) is gone. */
-    closep(&ctx->loop_fd);
-    ctx->loop_fd = -EBADF;
+    /* The child has its own copy of the image's mount fd; with ours closed, the mount (and so the
+     * loop device) lives exactly as long as the child's mount namespace. */
+    closep(&ctx->image_mnt_fd);
+    ctx->image_mnt_fd = -EBADF;
     return 0;
 }
 
 void
 rootfs_undo(struct vsl_ctx *ctx)
 {
-    closep(&ctx->loop_fd);
-    ctx->loop_fd = -EBADF;
+    closep(&ctx->image_mnt_fd);
+    ctx->image_mnt_fd = -EBADF;
     /* By name, not from ctx: undo also runs for a container whose ctx was rebuilt from state.
      * rmdir, not rm -rf: on the host these are only ever empty mount points. */
     if (ctx->state_dir) {
@@ -169,23 +179,15 @@ static int
 mount_image(struct vsl_ctx *ctx, struct vsl_error *err)
 {
     _cleanup_close_ int target = -EBADF;
-    _cleanup_close_ int mnt = -EBADF;
 
     target = open(ctx->staging, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (target < 0)
         return vsl_err_errno(err, "open '%s'", ctx->staging);
-    int r = vsl_mnt_new(ctx->image_fstype, ctx->loop_path, NULL,
-                        ctx->image_readonly ? MS_RDONLY : 0, ctx->staging, &mnt, err);
-    if (r < 0) {
-        vsl_err_prefix(err, "disk image '%s' (%s): ", ctx->spec->root_path, ctx->loop_path);
-        return r;
-    }
-    r = vsl_mnt_attach(mnt, target);
+    int r = vsl_mnt_attach(ctx->image_mnt_fd, target);
     if (r < 0)
         return vsl_err_code(err, r, "move_mount disk image onto '%s'", ctx->staging);
-    /* The mount holds the device now; the fd would only keep it attached after we are gone. */
-    closep(&ctx->loop_fd);
-    ctx->loop_fd = -EBADF;
+    closep(&ctx->image_mnt_fd);
+    ctx->image_mnt_fd = -EBADF;
     return 0;
 }
 

@@ -11,6 +11,7 @@
 #include <vessel/vessel.h>
 
 struct vsl_cgroup;
+struct sock_filter;
 
 /* Everything one launch shares between the parent, the child and the stages. The parent fills it
  * before clone; the child gets a copy-on-write view of it. */
@@ -27,7 +28,10 @@ struct vsl_ctx {
     /* cgroup stage: the container's cgroup (NULL when the host has none usable), and on cgroup
      * v2 a directory fd for CLONE_INTO_CGROUP (-EBADF when none) */
     struct vsl_cgroup *cgroup;
-    int cgroup_fd;
+    int cgroup_fd; /* borrowed from cgroup: never closed through ctx */
+    bool systemd_cgroup;     /* --systemd-cgroup: linux.cgroupsPath is slice:prefix:name */
+    const char *cgroup_path; /* exec: the container's cgroup as state records it (join only);
+                              * state records vsl_cgroup_path(ctx->cgroup) */
 
     /* exec: joining a running container (vessel exec) rather than building one; stages that
      * only build (rootfs, uts, sysctl, id maps) leave themselves out in enabled() */
@@ -46,7 +50,10 @@ struct vsl_ctx {
     bool root_is_image;
     char *image_fstype; /* detected filesystem type of a disk image */
     bool image_readonly;
-    int loop_fd;        /* attached loop device (autoclear), -EBADF when none */
+    /* A disk image's filesystem, mounted by the parent (outside the container's device cgroup
+     * and user namespace) as a detached mount the child attaches; -EBADF when none. The loop
+     * device is autoclear: it goes when the last mount of it does. */
+    int image_mnt_fd;
     char loop_path[64];
     char *staging;      /* <state_dir>/rootfs, a mount point used only in the child's namespace */
     bool ephemeral;
@@ -54,7 +61,34 @@ struct vsl_ctx {
     /* terminal: the child allocates the pty inside the container and sends the master */
     int pty_master;
     int pty_slave;
+
+    /* seccomp stage: the BPF compiled in prepare and the seccomp(2) flags to load it with; with
+     * SCMP_ACT_NOTIFY a socket connected to listenerPath and a pipe carrying the state to send */
+    struct sock_filter *seccomp_bpf;
+    unsigned short seccomp_len;
+    unsigned seccomp_flags;
+    int seccomp_listener;
+    int seccomp_state[2];
+
+    /* idmapped stage: detached, idmapped clones of the root and of spec mounts (by index) */
+    int idmap_root_fd;
+    int *idmap_mnt_fds;
+    size_t n_idmap_mnt_fds;
+
+    /* OCI create/start/exec (launch.c, create.c, exec.c) */
+    bool detach;           /* the caller exits after create / exec -d: the child outlives it */
+    int fifo_fd;           /* O_PATH exec.fifo: the init blocks opening it until `start` */
+    unsigned preserve_fds; /* fds 3 .. 3+N-1 stay open for the process */
+    bool hooks;            /* the HOOKS sync step runs (prestart/createRuntime/createContainer) */
+    char *state_json;      /* hooks: the state the parent sent with HOOKS_DONE (child) */
+    /* parent, on HOOKS: record the state and run prestart/createRuntime; fills ret_state_json */
+    int (*on_hooks)(struct vsl_ctx *ctx, char **ret_state_json, struct vsl_error *err);
+    void *owner; /* the front end's data for on_hooks */
+    int lock_fd; /* the state directory's flock (parent): the child closes its copy first */
 };
+
+/* Child, in the rootfs stage just before pivot_root: the HOOKS sync step (launch.c). */
+int vsl_launch_before_pivot(struct vsl_ctx *ctx, struct vsl_error *err);
 
 struct vsl_stage {
     const char *name;

@@ -18,7 +18,7 @@
 static bool
 sysctl_enabled(const struct vsl_ctx *ctx)
 {
-    return ctx->spec->linux_.n_sysctl > 0;
+    return !ctx->exec && ctx->spec->linux_.n_sysctl > 0;
 }
 
 static bool

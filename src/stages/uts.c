@@ -14,7 +14,7 @@
 static bool
 uts_enabled(const struct vsl_ctx *ctx)
 {
-    return ctx->spec->hostname || ctx->spec->domainname;
+    return !ctx->exec && (ctx->spec->hostname || ctx->spec->domainname);
 }
 
 static int

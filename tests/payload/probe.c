@@ -682,6 +682,8 @@ cmd_stat(int argc, char **argv)
     return 0;
 }
 
+static int cmd_attack(int argc, char **argv);
+
 static const struct command commands[] = {
     {"pid", 0, cmd_pid, ""},
     {"ids", 0, cmd_ids, ""},
@@ -711,6 +713,7 @@ static const struct command commands[] = {
     {"tty", 0, cmd_tty, ""},
     {"msgget", 1, cmd_msgget, "KEY"},
     {"stat", 1, cmd_stat, "PATH"},
+    {"attack", 1, cmd_attack, "NAME [ARG...] (escape attempts: see cmd_attack)"},
 };
 
 static int
@@ -746,4 +749,304 @@ main(int argc, char **argv)
     }
     fprintf(stderr, "error: unknown command '%s'\n", argv[1]);
     return usage(stderr);
+}
+
+/* ---- attacks: escape attempts from inside (tests/integration/escape*.bats) ----
+ * Each prints "blocked: <how>" and exits 0 when the attack fails, "ESCAPED: <what>" and exits 3
+ * when it works. Nothing here harms a host it reaches: writes put back the value they read. */
+#include <linux/reboot.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+
+static int
+blocked(const char *fmt, ...)
+{
+    va_list ap;
+
+    fputs("blocked: ", stdout);
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+    fputc('\n', stdout);
+    return 0;
+}
+
+static int
+escaped(const char *what)
+{
+    printf("ESCAPED: %s\n", what);
+    return 3;
+}
+
+/* Read a file and write the same bytes back: blocked if open for writing or the write fails. */
+static int
+attack_rewrite(const char *path)
+{
+    char buf[4096] = "";
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : 0;
+
+    if (fd >= 0)
+        close(fd);
+    if (n <= 0)
+        n = 1, buf[0] = '\n';
+    fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return blocked("open '%s' for writing: %s", path, strerror(errno));
+    ssize_t w = write(fd, buf, (size_t)n);
+    int e = errno;
+    close(fd);
+    if (w < 0)
+        return blocked("write '%s': %s", path, strerror(e));
+    return escaped(path);
+}
+
+/* /proc/sysrq-trigger: "h" only prints help to the kernel log if it ever got through. */
+static int
+attack_sysrq(void)
+{
+    int fd = open("/proc/sysrq-trigger", O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return blocked("open '/proc/sysrq-trigger': %s", strerror(errno));
+    ssize_t w = write(fd, "h", 1);
+    int e = errno;
+    close(fd);
+    return w < 0 ? blocked("write '/proc/sysrq-trigger': %s", strerror(e))
+                 : escaped("/proc/sysrq-trigger");
+}
+
+static int
+attack_kcore(void)
+{
+    char buf[64];
+    int fd = open("/proc/kcore", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return blocked("open '/proc/kcore': %s", strerror(errno));
+    ssize_t n = read(fd, buf, sizeof(buf));
+    int e = errno;
+    close(fd);
+    if (n < 0)
+        return blocked("read '/proc/kcore': %s", strerror(e));
+    return n == 0 ? blocked("'/proc/kcore' is empty") : escaped("/proc/kcore has content");
+}
+
+/* mkdir x; chroot x; cd ../../..; chroot . — a second chroot escape: after pivot_root and the
+ * detach of the old root, ".." above the container's root is the root itself. */
+static int
+attack_chroot(void)
+{
+    struct stat before, after;
+
+    if (stat("/", &before) < 0)
+        return fail_errno("stat", "/");
+    (void)mkdir("/tmp/.chroot-escape", 0700);
+    if (chroot("/tmp/.chroot-escape") < 0)
+        return blocked("chroot: %s", strerror(errno));
+    for (int i = 0; i < 64; i++)
+        if (chdir("..") < 0)
+            break;
+    if (chroot(".") < 0)
+        return blocked("second chroot: %s", strerror(errno));
+    if (stat("/", &after) < 0)
+        return fail_errno("stat", "/");
+    (void)rmdir("/tmp/.chroot-escape");
+    if (before.st_dev == after.st_dev && before.st_ino == after.st_ino)
+        return blocked("'..' stops at the container's root");
+    return escaped("chroot .. reached a directory above the container's root");
+}
+
+/* CVE-2024-21626: the working directory must lie inside the root: ".." from it reaches "/". */
+static int
+attack_cwd(void)
+{
+    struct stat root, cur;
+    char path[PATH_MAX] = ".";
+
+    if (stat("/", &root) < 0)
+        return fail_errno("stat", "/");
+    for (int i = 0; i < 256; i++) {
+        if (stat(path, &cur) < 0)
+            return blocked("cwd: stat '%s': %s", path, strerror(errno));
+        if (cur.st_dev == root.st_dev && cur.st_ino == root.st_ino)
+            return blocked("the cwd is below the container's root");
+        strncat(path, "/..", sizeof(path) - strlen(path) - 1);
+    }
+    return escaped("the cwd is outside the container's root");
+}
+
+/* CVE-2024-21626: no fd beyond stdio, and none pointing at a host directory. */
+static int
+attack_fds(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    struct dirent *e;
+    int extra = 0;
+
+    if (!d)
+        return fail_errno("opendir", "/proc/self/fd");
+    while ((e = readdir(d))) {
+        int fd = atoi(e->d_name);
+        if (e->d_name[0] == '.' || fd == dirfd(d) || fd <= 2)
+            continue;
+        char link[64], target[PATH_MAX] = "";
+        snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+        (void)readlink(link, target, sizeof(target) - 1);
+        printf("leaked fd %d -> %s\n", fd, target);
+        extra++;
+    }
+    closedir(d);
+    return extra ? escaped("fds beyond 0, 1, 2 are open") : blocked("only fds 0, 1, 2 are open");
+}
+
+static int
+attack_syscall(const char *name, long r)
+{
+    if (r < 0)
+        return blocked("%s: %s", name, strerror(errno));
+    return escaped(name);
+}
+
+static int
+attack_rawsock(void)
+{
+    int fd = socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
+    if (fd < 0)
+        return blocked("raw socket: %s", strerror(errno));
+    close(fd);
+    return escaped("raw socket opened");
+}
+
+/* mknod a block device (CAP_MKNOD allows the node) and read it: the devices cgroup refuses. */
+static int
+attack_blockdev(int argc, char **argv)
+{
+    unsigned ma = argc > 0 ? (unsigned)atoi(argv[0]) : 8,
+             mi = argc > 1 ? (unsigned)atoi(argv[1]) : 0;
+    char buf[512];
+
+    (void)unlink("/tmp/.blockdev");
+    if (mknod("/tmp/.blockdev", S_IFBLK | 0600, makedev(ma, mi)) < 0)
+        return blocked("mknod %u:%u: %s", ma, mi, strerror(errno));
+    int fd = open("/tmp/.blockdev", O_RDONLY | O_CLOEXEC);
+    int e = errno;
+    (void)unlink("/tmp/.blockdev");
+    if (fd < 0)
+        return blocked("open block device %u:%u: %s", ma, mi, strerror(e));
+    ssize_t n = read(fd, buf, sizeof(buf));
+    close(fd);
+    return n < 0 ? blocked("read block device: %s", strerror(errno))
+                 : escaped("read a block device");
+}
+
+/* A host pid (given by the test): neither visible, signalable nor traceable. */
+static int
+attack_hostpid(const char *arg)
+{
+    pid_t pid = (pid_t)atoi(arg);
+    char path[64];
+
+    snprintf(path, sizeof(path), "/proc/%d", pid);
+    if (access(path, F_OK) == 0)
+        return escaped("the host pid is visible in /proc");
+    if (kill(pid, SIGCONT) == 0)
+        return escaped("signalled the host pid");
+    int e = errno;
+    if (ptrace(PTRACE_ATTACH, pid, NULL, NULL) == 0)
+        return escaped("ptrace attached to the host pid");
+    return blocked("pid %d: not in /proc, kill: %s, ptrace: %s", pid, strerror(e), strerror(errno));
+}
+
+/* CVE-2019-5736: keep /proc/PID/exe of a runtime process, wait for it to exit, write to it. */
+static int
+attack_exe(const char *arg)
+{
+    char path[64], target[PATH_MAX] = "";
+    pid_t pid = (pid_t)atoi(arg);
+
+    snprintf(path, sizeof(path), "/proc/%d/exe", pid);
+    int fd = open(path, O_PATH | O_CLOEXEC);
+    if (fd < 0)
+        return blocked("open '%s': %s", path, strerror(errno));
+    (void)readlink(path, target, sizeof(target) - 1);
+    printf("target: %s\n", target);
+    fflush(stdout);
+    snprintf(path, sizeof(path), "/proc/%d", pid);
+    for (int i = 0; i < 300 && access(path, F_OK) == 0; i++)
+        usleep(100000);
+    snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+    int w = open(path, O_WRONLY | O_CLOEXEC);
+    if (w < 0)
+        return blocked("reopen the runtime's exe for writing: %s", strerror(errno));
+    ssize_t n = write(w, "#!/bin/sh\necho pwned\n", 21);
+    int e = errno;
+    close(w);
+    if (n < 0)
+        return blocked("write the runtime's exe: %s", strerror(e));
+    return escaped("wrote to the runtime's exe");
+}
+
+/* Landlock's TCP rules: "blocked" only for EACCES (a refused connection is not Landlock). */
+static int
+attack_tcp(bool connecting, const char *port)
+{
+    struct sockaddr_in sa = {.sin_family = AF_INET,
+                             .sin_port = htons((uint16_t)atoi(port)),
+                             .sin_addr = {htonl(INADDR_LOOPBACK)}};
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+    if (fd < 0)
+        return fail("socket: %s", strerror(errno));
+    int r = connecting ? connect(fd, (struct sockaddr *)&sa, sizeof(sa))
+                       : bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+    int e = errno;
+    close(fd);
+    if (r < 0 && e == EACCES)
+        return blocked("%s port %s: %s", connecting ? "connect" : "bind", port, strerror(e));
+    printf("ESCAPED: %s port %s: %s\n", connecting ? "connect" : "bind", port,
+           r < 0 ? strerror(e) : "done");
+    return 3;
+}
+
+static int
+cmd_attack(int argc, char **argv)
+{
+    const char *a = argv[0];
+
+    if (strcmp(a, "sysrq") == 0)
+        return attack_sysrq();
+    if (strcmp(a, "rewrite") == 0 && argc > 1)
+        return attack_rewrite(argv[1]);
+    if (strcmp(a, "kcore") == 0)
+        return attack_kcore();
+    if (strcmp(a, "chroot") == 0)
+        return attack_chroot();
+    if (strcmp(a, "cwd") == 0)
+        return attack_cwd();
+    if (strcmp(a, "fds") == 0)
+        return attack_fds();
+    if (strcmp(a, "mount") == 0)
+        return attack_syscall("mount", mount("none", "/tmp", "tmpfs", 0, NULL));
+    if (strcmp(a, "module") == 0)
+        return attack_syscall("finit_module", syscall(SYS_finit_module, 0, "", 0));
+    if (strcmp(a, "reboot") == 0)
+        return attack_syscall("reboot",
+                              syscall(SYS_reboot, LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2,
+                                      LINUX_REBOOT_CMD_CAD_OFF, NULL));
+    if (strcmp(a, "keyctl") == 0)
+        return attack_syscall("keyctl", syscall(SYS_keyctl, 0 /* GET_KEYRING_ID */, -3, 0));
+    if (strcmp(a, "unshare") == 0)
+        return attack_syscall("unshare", unshare(CLONE_NEWUSER | CLONE_NEWNS));
+    if (strcmp(a, "rawsock") == 0)
+        return attack_rawsock();
+    if (strcmp(a, "blockdev") == 0)
+        return attack_blockdev(argc - 1, argv + 1);
+    if (strcmp(a, "hostpid") == 0 && argc > 1)
+        return attack_hostpid(argv[1]);
+    if (strcmp(a, "exe") == 0 && argc > 1)
+        return attack_exe(argv[1]);
+    if ((strcmp(a, "tcp-connect") == 0 || strcmp(a, "tcp-bind") == 0) && argc > 1)
+        return attack_tcp(a[4] == 'c', argv[1]);
+    return fail("unknown attack '%s'", a);
 }
