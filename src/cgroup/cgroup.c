@@ -669,9 +669,8 @@ remove_default_parent(struct vsl_cgroup *cg, struct cg_hier *h)
     }
 }
 
-/* mkdir -p of path under rootfd (create) or open it; hook runs for each level with its parent. */
-int
-cg_mkdirs(int rootfd, const char *path, bool create, cg_level_hook hook, void *data, int *ret_fd)
+static int
+mkdirs_once(int rootfd, const char *path, bool create, cg_level_hook hook, void *data, int *ret_fd)
 {
     _cleanup_free_ char *copy = strdup(path);
     _cleanup_close_ int cur = -EBADF;
@@ -703,6 +702,19 @@ cg_mkdirs(int rootfd, const char *path, bool create, cg_level_hook hook, void *d
     }
     *ret_fd = TAKE_FD(cur);
     return 0;
+}
+
+/* mkdir -p of path under rootfd (create) or open it; hook runs for each level with its parent.
+ * Another container's teardown may remove a shared parent ("/vessel") between our mkdir and
+ * open: start again from the root when a level vanishes under us. */
+int
+cg_mkdirs(int rootfd, const char *path, bool create, cg_level_hook hook, void *data, int *ret_fd)
+{
+    int r = -ENOENT;
+
+    for (int tries = 0; tries < 5 && r == -ENOENT; tries++)
+        r = mkdirs_once(rootfd, path, create, hook, data, ret_fd);
+    return r;
 }
 
 int

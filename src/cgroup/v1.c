@@ -9,10 +9,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <linux/magic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -91,6 +93,16 @@ list_hierarchies(struct vsl_cgroup *cg, struct vsl_error *err)
         *h = (struct cg_hier){.dirfd = -EBADF};
         strcpy(h->name, e->d_name);
         _cleanup_close_ int top = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        struct statfs sfs;
+        /* Only mounted hierarchies: a bare directory (say, "unified" unmounted in a private
+         * mount namespace) is no cgroup to join. */
+        if (top < 0 || fstatfs(top, &sfs) < 0 ||
+            (sfs.f_type != CGROUP_SUPER_MAGIC && sfs.f_type != CGROUP2_SUPER_MAGIC)) {
+            if (!cg_fake_fs) {
+                cg->n_h--;
+                continue;
+            }
+        }
         h->v2 = top >= 0 && cg_has_file(top, "cgroup.controllers");
     }
     (void)closedir(d);

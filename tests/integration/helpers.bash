@@ -459,7 +459,7 @@ vt_assert_no_leaks() {
 
 # vt_leaks snapshot FILE | vt_leaks check FILE [--clean]
 vt_leaks() {
-    VT_PATTERNS="$VT_DIR:$STATE:/run/vessel:/var/lib/vessel" VT_STATE="$STATE" \
+    VT_PATTERNS="$VT_DIR:$STATE:/run/vessel/:/var/lib/vessel" VT_STATE="$STATE" \
         "$VT_PY" "$VT_DIR/leaks.py" "$@"
 }
 
