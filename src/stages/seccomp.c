@@ -18,10 +18,12 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -288,6 +290,189 @@ connect_listener(struct vsl_ctx *ctx, const char *path, struct vsl_error *err)
     return 0;
 }
 
+/*
+ * A cache of compiled filters. libseccomp needs tens of milliseconds for a profile the size of the
+ * default one (about 29 million instructions), and the result is the same every time: it is kept
+ * in <root>/.seccomp/<hash>, keyed by all that decides the program (libseccomp's version and the
+ * profile as parsed; flags and the listener are applied elsewhere). The file holds the whole key,
+ * so a hash collision is a miss, never a wrong filter. The directory is the state root's (0700,
+ * the runtime's owner): whoever can write there can already change every container.
+ */
+struct keybuf {
+    char *p;
+    size_t len, cap;
+    bool oom;
+};
+
+static void
+kb_add(struct keybuf *k, const void *data, size_t n)
+{
+    if (k->oom)
+        return;
+    if (k->len + n > k->cap) {
+        size_t cap = (k->cap ? k->cap * 2 : 4096) + n;
+        char *p = realloc(k->p, cap);
+        if (!p) {
+            k->oom = true;
+            return;
+        }
+        k->p = p;
+        k->cap = cap;
+    }
+    memcpy(k->p + k->len, data, n);
+    k->len += n;
+}
+
+static void
+kb_str(struct keybuf *k, const char *s)
+{
+    kb_add(k, s ? s : "", strlen(s ? s : "") + 1);
+}
+
+static void
+kb_u64(struct keybuf *k, uint64_t v)
+{
+    kb_add(k, &v, sizeof(v));
+}
+
+static void
+profile_key(const struct vsl_seccomp *sc, struct keybuf *k)
+{
+    const struct scmp_version *v = seccomp_version();
+
+    /* vessel's version (its profile-to-rules code), libseccomp's and the kernel API level it
+     * detected decide the program as much as the profile does. */
+    kb_str(k, "vessel-seccomp-bpf-1");
+    kb_str(k, VSL_VERSION);
+    kb_u64(k, seccomp_api_get());
+    kb_u64(k, v ? v->major : 0);
+    kb_u64(k, v ? v->minor : 0);
+    kb_u64(k, v ? v->micro : 0);
+    kb_u64(k, seccomp_arch_native());
+    kb_str(k, sc->default_action);
+    kb_u64(k, sc->default_errno_ret.set);
+    kb_u64(k, sc->default_errno_ret.v);
+    kb_u64(k, sc->architectures.n);
+    for (size_t i = 0; i < sc->architectures.n; i++)
+        kb_str(k, sc->architectures.v[i]);
+    kb_u64(k, sc->n_syscalls);
+    for (size_t i = 0; i < sc->n_syscalls; i++) {
+        const struct vsl_seccomp_syscall *s = &sc->syscalls[i];
+        kb_u64(k, s->names.n);
+        for (size_t j = 0; j < s->names.n; j++)
+            kb_str(k, s->names.v[j]);
+        kb_str(k, s->action);
+        kb_u64(k, s->errno_ret.set);
+        kb_u64(k, s->errno_ret.v);
+        kb_u64(k, s->n_args);
+        for (size_t j = 0; j < s->n_args; j++) {
+            kb_u64(k, s->args[j].index);
+            kb_u64(k, (uint64_t)s->args[j].op);
+            kb_u64(k, s->args[j].value);
+            kb_u64(k, s->args[j].value_two);
+        }
+    }
+}
+
+/* FNV-1a: names the file; the full key inside decides. */
+static uint64_t
+key_hash(const struct keybuf *k)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+
+    for (size_t i = 0; i < k->len; i++)
+        h = (h ^ (unsigned char)k->p[i]) * 0x100000001b3ULL;
+    return h;
+}
+
+/* The cache directory next to the container's: <root>/.seccomp; NULL when there is none. */
+static int
+cache_dir(const struct vsl_ctx *ctx)
+{
+    char path[4096];
+    const char *slash = ctx->state_dir ? strrchr(ctx->state_dir, '/') : NULL;
+
+    if (!slash || (size_t)(slash - ctx->state_dir) + sizeof("/.seccomp") > sizeof(path))
+        return -EINVAL;
+    (void)snprintf(path, sizeof(path), "%.*s/.seccomp", (int)(slash - ctx->state_dir),
+                   ctx->state_dir);
+    if (mkdir(path, 0700) < 0 && errno != EEXIST)
+        return -errno;
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    return fd < 0 ? -errno : fd;
+}
+
+/* A hit: the file is the key followed by the program. */
+static int
+cache_load(int dirfd, const char *name, const struct keybuf *k, struct sock_filter **ret_prog,
+           unsigned short *ret_len)
+{
+    _cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    struct stat st;
+
+    if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+        return -ENOENT;
+    size_t plen = (size_t)st.st_size - k->len;
+    if ((size_t)st.st_size <= k->len || plen % sizeof(struct sock_filter) ||
+        plen > 0xffff * sizeof(struct sock_filter))
+        return -ENOENT;
+    _cleanup_free_ char *buf = malloc((size_t)st.st_size);
+    if (!buf || read(fd, buf, (size_t)st.st_size) != st.st_size || memcmp(buf, k->p, k->len))
+        return -ENOENT;
+    struct sock_filter *prog = malloc(plen);
+    if (!prog)
+        return -ENOMEM;
+    memcpy(prog, buf + k->len, plen);
+    *ret_prog = prog;
+    *ret_len = (unsigned short)(plen / sizeof(struct sock_filter));
+    return 0;
+}
+
+/* Best effort: a temporary file renamed into place, so a reader never sees half a file. */
+static void
+cache_store(int dirfd, const char *name, const struct keybuf *k, const struct sock_filter *prog,
+            unsigned short len)
+{
+    char tmp[64];
+
+    (void)snprintf(tmp, sizeof(tmp), "%s.%d", name, (int)getpid());
+    int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return;
+    size_t plen = (size_t)len * sizeof(*prog);
+    bool ok = write(fd, k->p, k->len) == (ssize_t)k->len && write(fd, prog, plen) == (ssize_t)plen;
+    (void)close(fd);
+    if (!ok || renameat(dirfd, tmp, dirfd, name) < 0)
+        (void)unlinkat(dirfd, tmp, 0);
+}
+
+static int
+compile_cached(const struct vsl_ctx *ctx, const struct vsl_seccomp *sc,
+               struct sock_filter **ret_prog, unsigned short *ret_len, struct vsl_error *err)
+{
+    struct keybuf k = {0};
+    _cleanup_close_ int dirfd = -EBADF;
+    char name[32];
+    int r;
+
+    profile_key(sc, &k);
+    dirfd = k.oom ? -ENOMEM : cache_dir(ctx);
+    if (dirfd < 0) {
+        free(k.p);
+        return vsl_seccomp_compile(sc, ret_prog, ret_len, err);
+    }
+    (void)snprintf(name, sizeof(name), "%016llx", (unsigned long long)key_hash(&k));
+    if (cache_load(dirfd, name, &k, ret_prog, ret_len) == 0) {
+        free(k.p);
+        return 0;
+    }
+    r = vsl_seccomp_compile(sc, ret_prog, ret_len, err);
+    if (r >= 0)
+        cache_store(dirfd, name, &k, *ret_prog, *ret_len);
+    free(k.p);
+    return r;
+}
+
 static int
 seccomp_prepare(struct vsl_ctx *ctx, struct vsl_error *err)
 {
@@ -302,7 +487,7 @@ seccomp_prepare(struct vsl_ctx *ctx, struct vsl_error *err)
                 ctx->seccomp_flags |= filter_flags[j].flag;
     if ((r = vsl_seccomp_validate(sc, err)) < 0)
         return r;
-    if ((r = vsl_seccomp_compile(sc, &ctx->seccomp_bpf, &ctx->seccomp_len, err)) < 0)
+    if ((r = compile_cached(ctx, sc, &ctx->seccomp_bpf, &ctx->seccomp_len, err)) < 0)
         return r;
     if (has_notify(sc)) {
         ctx->seccomp_flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
