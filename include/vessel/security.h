@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Security profiles front ends put into a spec: the built-in seccomp profile `vessel run` applies
- * (modelled on moby's default), loading an OCI seccomp profile from a file, adding syscalls to one.
+ * (modelled on moby's default), loading an OCI or docker-format seccomp profile from a file,
+ * adding syscalls to one.
  * They only build spec data (struct vsl_seccomp): the seccomp stage compiles and loads it.
  */
 #pragma once
@@ -22,6 +23,11 @@ struct vsl_seccomp;
 int vsl_seccomp_default(uint64_t caps, struct vsl_seccomp **ret_profile, struct vsl_error *err);
 /* Read an OCI linux.seccomp object (config-linux.md) from a JSON file. */
 int vsl_seccomp_load(const char *path, struct vsl_seccomp **ret_profile, struct vsl_error *err);
+/* Read a profile file for a container whose bounding set is `caps`: a docker/moby profile
+ * ("archMap", rules with "includes"/"excludes") is resolved as moby does for this architecture, the
+ * running kernel and those capabilities; any other file is read by vsl_seccomp_load(). */
+int vsl_seccomp_load_profile(const char *path, uint64_t caps, struct vsl_seccomp **ret_profile,
+                             struct vsl_error *err);
 /* Allow one more syscall, by name or by number on this architecture. */
 int vsl_seccomp_allow(struct vsl_seccomp *profile, const char *syscall, struct vsl_error *err);
 /* Does the profile allow this syscall without conditions (for tests and --print-spec readers). */

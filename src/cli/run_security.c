@@ -268,8 +268,9 @@ set_seccomp(const struct run_security *s, struct vsl_spec *spec, struct vsl_erro
                        s->privileged ? "--privileged" : "seccomp=unconfined");
     if (unconfined)
         return 0;
+    /* after set_caps: a docker profile's rules depend on the container's capabilities */
     if (s->seccomp)
-        r = vsl_seccomp_load(s->seccomp, &sc, err);
+        r = vsl_seccomp_load_profile(s->seccomp, spec->process.caps.bounding, &sc, err);
     else
         r = vsl_seccomp_default(spec->process.caps.bounding, &sc, err);
     if (r < 0)

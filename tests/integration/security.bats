@@ -304,3 +304,41 @@ c['mounts'].append({'destination': '/data2', 'type': 'bind', 'source': '$d/data'
     [ "$status" -ne 0 ]
     vt_assert_stderr_match "idmapped mount of '/t' must be a bind mount"
 }
+
+@test "seccomp: a docker-format profile (archMap, includes, excludes) denies mkdir with EPERM" {
+    # moby's profiles/seccomp/default.json format: resolved against the container's capabilities
+    # (after --cap-add/--cap-drop), this machine's architecture and the running kernel
+    cat >"$WORK/docker.json" <<'JSON'
+{"defaultAction": "SCMP_ACT_ALLOW",
+ "archMap": [{"architecture": "SCMP_ARCH_X86_64", "subArchitectures": ["SCMP_ARCH_X86", "SCMP_ARCH_X32"]},
+             {"architecture": "SCMP_ARCH_AARCH64", "subArchitectures": ["SCMP_ARCH_ARM"]}],
+ "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1,
+               "comment": "no directories", "includes": {"minKernel": "3.0"}},
+              {"names": ["rmdir"], "action": "SCMP_ACT_ERRNO", "errnoRet": 28,
+               "excludes": {"caps": ["CAP_CHOWN"]}}]}
+JSON
+    cat >"$WORK/docker-open.json" <<'JSON'
+{"defaultAction": "SCMP_ACT_ALLOW",
+ "archMap": [{"architecture": "SCMP_ARCH_X86_64", "subArchitectures": ["SCMP_ARCH_X86", "SCMP_ARCH_X32"]},
+             {"architecture": "SCMP_ARCH_AARCH64", "subArchitectures": ["SCMP_ARCH_ARM"]}],
+ "syscalls": [{"names": ["rmdir"], "action": "SCMP_ACT_ERRNO", "errnoRet": 28,
+               "excludes": {"caps": ["CAP_CHOWN"]}}]}
+JSON
+    vrun run --security-opt "seccomp=$WORK/docker.json" "$ROOT" /bin/busybox mkdir /x
+    [ "$status" -ne 0 ] || vt_fail "mkdir /x passed the profile"
+    vt_assert_stderr_match 'Operation not permitted'
+    vrun run --security-opt "seccomp=$WORK/docker-open.json" "$ROOT" /bin/sh -c \
+        'busybox mkdir /x && echo made && rmdir /x && echo removed'
+    vt_assert_status 0
+    vt_assert_line made
+    vt_assert_line removed
+    # the excluded rule applies once --cap-drop took CAP_CHOWN away
+    vrun run --cap-drop CHOWN --security-opt "seccomp=$WORK/docker-open.json" "$ROOT" /bin/sh -c \
+        'busybox mkdir /x && rmdir /x'
+    [ "$status" -ne 0 ] || vt_fail "rmdir passed without CAP_CHOWN"
+    vt_assert_stderr_match 'No space left on device'
+    vrun run --print-spec --security-opt "seccomp=$WORK/docker.json" "$ROOT"
+    [[ $output == *'"SCMP_ARCH_X32"'* || $output == *'"SCMP_ARCH_ARM"'* ]] ||
+        vt_fail "archMap gave no architectures: $output"
+    [[ $output != *'"comment"'* && $output != *'"archMap"'* ]] || vt_fail "docker members in the spec"
+}
