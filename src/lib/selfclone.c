@@ -6,8 +6,10 @@
  * first re-execute vessel from a sealed memfd copy of itself (runc's and crun's defence): what
  * /proc/PID/exe reaches is an anonymous, write-sealed file, never the host's binary.
  */
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
@@ -30,6 +32,32 @@ is_sealed_copy(int fd)
     return seals >= 0 && (seals & SEALS) == SEALS;
 }
 
+/*
+ * How much of the binary executing needs: the headers and every segment's bytes in the file.
+ * Debug information and the section tables after them are never loaded, and skipping them halves
+ * what each start copies. 0 (copy everything) when the file does not look like our ELF.
+ */
+static off_t
+loaded_size(int fd, off_t file_size)
+{
+    Elf64_Ehdr eh;
+    off_t end = 0;
+
+    if (pread(fd, &eh, sizeof(eh), 0) != sizeof(eh) || memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
+        eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_phentsize != sizeof(Elf64_Phdr) ||
+        eh.e_phnum == 0 || eh.e_phnum > 64)
+        return 0;
+    Elf64_Phdr ph[64];
+    size_t len = (size_t)eh.e_phnum * sizeof(Elf64_Phdr);
+    if (pread(fd, ph, len, (off_t)eh.e_phoff) != (ssize_t)len)
+        return 0;
+    end = (off_t)(eh.e_phoff + len);
+    for (size_t i = 0; i < eh.e_phnum; i++)
+        if (ph[i].p_offset + ph[i].p_filesz > (uint64_t)end)
+            end = (off_t)(ph[i].p_offset + ph[i].p_filesz);
+    return end <= file_size ? end : 0;
+}
+
 int
 vsl_selfclone(char **argv, struct vsl_error *err)
 {
@@ -46,8 +74,11 @@ vsl_selfclone(char **argv, struct vsl_error *err)
     mfd = memfd_create("vessel", MFD_CLOEXEC | MFD_ALLOW_SEALING);
     if (mfd < 0)
         return vsl_err_errno(err, "memfd_create");
-    for (off_t off = 0; off < st.st_size;) {
-        ssize_t n = sendfile(mfd, exe, &off, (size_t)(st.st_size - off));
+    off_t size = loaded_size(exe, st.st_size);
+    if (size == 0)
+        size = st.st_size;
+    for (off_t off = 0; off < size;) {
+        ssize_t n = sendfile(mfd, exe, &off, (size_t)(size - off));
         if (n <= 0)
             return vsl_err_code(err, n < 0 ? errno : EIO, "copy '/proc/self/exe' to a memfd");
     }
