@@ -1,12 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # The test driver `make check` calls after building: the unit tests (build/tests/unit/test_*, TAP)
-# and, as root, the integration tests (tests/integration/*.bats, each file bounded to 600 s), each
-# under prove. Ends with one line "N passed, M failed" counting the test points of both, and exits
-# non-zero when anything failed.
+# and, as root, the integration tests (tests/integration/*.bats, each file bounded to 600 s), the
+# client tests (tests/clients: podman, containerd), each under prove, and the cgroup v2 suite in a
+# qemu VM (tests/vm). Ends with one line "N passed, M failed" counting the test points of all, and
+# exits non-zero when anything failed.
 #
-# Usage: tests/run.sh [BATS_FILE...]   (default: every tests/integration/*.bats)
-# Environment: VESSEL_SKIP_UNIT=1, VESSEL_SKIP_INTEGRATION=1 leave one half out.
+# Usage: tests/run.sh [BATS_FILE...]   (default: everything; naming files runs only those)
+# Environment: VESSEL_SKIP_UNIT=1, VESSEL_SKIP_INTEGRATION=1, VESSEL_SKIP_CLIENTS=1,
+# VESSEL_SKIP_VM=1 leave a part out.
 
 set -u
 cd "$(dirname "$0")/.." || exit 1
@@ -91,6 +93,21 @@ if [ "${VESSEL_SKIP_CLIENTS:-0}" != 1 ] && [ $# -eq 0 ] && [ "$(id -u)" = 0 ] &&
     printf '#!/bin/sh\nexec timeout -k 10 600 bats --tap "$@"\n' >"$log.exec"
     chmod +x "$log.exec"
     run_prove "client tests" -v --timer --exec "$log.exec" tests/clients/*.bats
+fi
+
+# cgroup v2 in a qemu VM (tests/vm: the same cgroup.bats); VESSEL_SKIP_VM=1 leaves it out, and so
+# does naming BATS_FILEs. Its counts join the totals.
+if [ $# -eq 0 ] && [ "$(id -u)" = 0 ]; then
+    bash tests/vm/check.sh build 2>&1 | tee "$log"
+    [ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
+    vm=$(grep -oE '^=== VM tests: [0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+    if [ -n "$vm" ]; then
+        read -r p f < <(echo "$vm" | sed -E 's/.* ([0-9]+) passed, ([0-9]+) failed/\1 \2/')
+        passed=$((passed + p))
+        failed=$((failed + f))
+    elif [ "$rc" -ne 0 ]; then
+        failed=$((failed + 1))
+    fi
 fi
 
 echo "$passed passed, $failed failed"
