@@ -18,6 +18,12 @@ default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]
 netns = "none"
 EOF
     ct_make_root "$PT/rootfs"
+    # podman's cgroupfs manager makes a parent cgroup "libpod_parent" and keeps it: note whether
+    # it was there before, so teardown removes only what this run made.
+    PT_LIBPOD_NEW=1
+    [ -d /sys/fs/cgroup/memory/libpod_parent ] || [ -d /sys/fs/cgroup/libpod_parent ] &&
+        PT_LIBPOD_NEW=0
+    export PT_LIBPOD_NEW
     tar -C "$PT/rootfs" -c . | pm import - localhost/vsl-busybox >/dev/null
 }
 
@@ -26,6 +32,11 @@ teardown_file() {
     pm rm -af -t 0 >/dev/null 2>&1 || true
     pm system reset -f >/dev/null 2>&1 || true
     ct_remove_tree "$PT"
+    if [ "${PT_LIBPOD_NEW:-0}" = 1 ]; then
+        # deepest first; rmdir only succeeds on empty cgroups
+        find /sys/fs/cgroup -mindepth 1 -maxdepth 4 -type d -path '*libpod_parent*' 2>/dev/null |
+            sort -r | xargs -r rmdir 2>/dev/null || true
+    fi
 }
 
 pm() {
