@@ -8,11 +8,13 @@
 
 struct vsl_error;
 
-/* Format into err, code = -abs(errnum); returns the negative code so callers set and return at once. */
-__attribute__((format(printf, 3, 4))) int vsl_err(struct vsl_error *err, int errnum, const char *fmt,
-                                                  ...);
+/* Format into err, code = -abs(errnum); returns the negative code so callers set and return at
+ * once. */
+__attribute__((format(printf, 3, 4))) int vsl_err(struct vsl_error *err, int errnum,
+                                                  const char *fmt, ...);
 /* Like vsl_err with errno, appending ": strerror(errno)". */
-__attribute__((format(printf, 2, 3))) int vsl_err_errno(struct vsl_error *err, const char *fmt, ...);
+__attribute__((format(printf, 2, 3))) int vsl_err_errno(struct vsl_error *err, const char *fmt,
+                                                        ...);
 /* Like vsl_err_errno with an explicit errno value (positive or negative). */
 __attribute__((format(printf, 3, 4))) int vsl_err_code(struct vsl_error *err, int errnum,
                                                        const char *fmt, ...);

@@ -2,8 +2,8 @@
 /*
  * struct vsl_spec: the OCI runtime spec (config.json) in memory. Every front end builds one; the
  * stages only ever read one. Sections later features act on are parsed here already, so adding a
- * feature adds a stage, not a parser. All strings and arrays are heap-owned by the spec and freed by
- * vsl_spec_free(); string vectors are NULL-terminated with an explicit count beside them.
+ * feature adds a stage, not a parser. All strings and arrays are heap-owned by the spec and freed
+ * by vsl_spec_free(); string vectors are NULL-terminated with an explicit count beside them.
  */
 #pragma once
 
@@ -57,8 +57,8 @@ struct vsl_idmap {
 
 struct vsl_mount {
     char *destination;
-    char *source; /* may be NULL (tmpfs, proc...) */
-    char *type;   /* may be NULL: bind when options say so */
+    char *source;            /* may be NULL (tmpfs, proc...) */
+    char *type;              /* may be NULL: bind when options say so */
     struct vsl_strv options; /* the raw option strings */
     /* Derived from options by the parser: */
     unsigned long flags;       /* MS_* to set */
@@ -66,7 +66,7 @@ struct vsl_mount {
     bool bind;                 /* bind or rbind */
     bool recursive;            /* rbind (recursive propagation is MS_REC in propagation) */
     bool ro_recursive;         /* "rro": read-only applied recursively */
-    char *data;                /* fs-specific options joined by ',' (mode=755,size=65536k...), or NULL */
+    char *data; /* fs-specific options joined by ',' (mode=755,size=65536k...), or NULL */
     struct vsl_idmap *uid_mappings; /* per-mount idmap (runtime-spec 1.1), may be NULL */
     size_t n_uid_mappings;
     struct vsl_idmap *gid_mappings;
@@ -100,7 +100,7 @@ struct vsl_process {
     size_t n_additional_gids;
     char *username; /* unused on Linux, kept */
     struct vsl_strv args;
-    char *command_line; /* Windows only; ignored */
+    char *command_line;  /* Windows only; ignored */
     struct vsl_strv env; /* "KEY=VALUE" */
     char *cwd;
     struct vsl_caps caps;
@@ -147,7 +147,7 @@ struct vsl_device {
 
 struct vsl_device_rule {
     bool allow;
-    char type; /* 'a', 'c', 'b' (default 'a') */
+    char type;                /* 'a', 'c', 'b' (default 'a') */
     struct vsl_opt_i64 major; /* absent: wildcard */
     struct vsl_opt_i64 minor;
     char *access; /* "rwm" subset, may be NULL */

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Filling struct vsl_error: fixed size, truncating, errno-carrying. */
+#include "error.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-
-#include "error.h"
 
 static int
 verr(struct vsl_error *err, int errnum, bool with_strerror, const char *fmt, va_list ap)

@@ -4,6 +4,8 @@
  * init's pidfd. Signals are forwarded with pidfd_send_signal (never a recycled pid); SIGWINCH
  * resizes the pty. After the init exits the master is drained so no output is lost.
  */
+#include "lib/io.h"
+
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -17,10 +19,9 @@
 
 #include "lib/cleanup.h"
 #include "lib/error.h"
-#include "lib/io.h"
 #include "stages/stage.h"
 
-static const int forwarded[] = {SIGINT,  SIGTERM, SIGHUP,  SIGQUIT, SIGUSR1,
+static const int forwarded[] = {SIGINT,  SIGTERM, SIGHUP,   SIGQUIT, SIGUSR1,
                                 SIGUSR2, SIGALRM, SIGWINCH, SIGCONT, SIGPIPE};
 
 static void
@@ -169,7 +170,8 @@ io_wait(struct vsl_ctx *ctx, int *ret_status, struct vsl_error *err)
     sigset_t set;
     struct termios saved;
     bool raw = false;
-    struct relay rl = {.master = ctx->pty_master, .stdin_open = ctx->attach_stdin, .out_open = true};
+    struct relay rl = {
+        .master = ctx->pty_master, .stdin_open = ctx->attach_stdin, .out_open = true};
     int status, r;
 
     fill_set(&set);

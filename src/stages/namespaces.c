@@ -28,16 +28,14 @@
 #include "stages/stage.h"
 
 static const int ns_clone_flag[VSL_NS__COUNT] = {
-    [VSL_NS_PID] = CLONE_NEWPID,     [VSL_NS_NET] = CLONE_NEWNET,
-    [VSL_NS_MOUNT] = CLONE_NEWNS,    [VSL_NS_IPC] = CLONE_NEWIPC,
-    [VSL_NS_UTS] = CLONE_NEWUTS,     [VSL_NS_USER] = CLONE_NEWUSER,
+    [VSL_NS_PID] = CLONE_NEWPID,       [VSL_NS_NET] = CLONE_NEWNET,   [VSL_NS_MOUNT] = CLONE_NEWNS,
+    [VSL_NS_IPC] = CLONE_NEWIPC,       [VSL_NS_UTS] = CLONE_NEWUTS,   [VSL_NS_USER] = CLONE_NEWUSER,
     [VSL_NS_CGROUP] = CLONE_NEWCGROUP, [VSL_NS_TIME] = CLONE_NEWTIME,
 };
 
 /* The order the child joins namespaces by path: user first, mount last. */
-static const enum vsl_ns_kind join_order[] = {VSL_NS_USER, VSL_NS_IPC,    VSL_NS_UTS,
-                                              VSL_NS_NET,  VSL_NS_CGROUP, VSL_NS_TIME,
-                                              VSL_NS_MOUNT};
+static const enum vsl_ns_kind join_order[] = {VSL_NS_USER,   VSL_NS_IPC,  VSL_NS_UTS,  VSL_NS_NET,
+                                              VSL_NS_CGROUP, VSL_NS_TIME, VSL_NS_MOUNT};
 
 static bool
 wants(const struct vsl_spec *spec, enum vsl_ns_kind k)

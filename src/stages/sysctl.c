@@ -31,9 +31,9 @@ has_own(const struct vsl_spec *spec, enum vsl_ns_kind k)
 static int
 key_namespace(const char *key)
 {
-    static const char *const ipc_keys[] = {"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",
-                                           "kernel.sem",    "kernel.shmall", "kernel.shmmax",
-                                           "kernel.shmmni", "kernel.shm_rmid_forced"};
+    static const char *const ipc_keys[] = {
+        "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
+        "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced"};
     for (size_t i = 0; i < ARRAY_SIZE(ipc_keys); i++)
         if (strcmp(key, ipc_keys[i]) == 0)
             return VSL_NS_IPC;
@@ -55,11 +55,15 @@ sysctl_validate(const struct vsl_spec *spec, struct vsl_error *err)
         if (strstr(key, "..") || strchr(key, '/') || key[0] == '.')
             return vsl_err(err, EINVAL, "linux.sysctl: invalid key '%s'", key);
         if (ns < 0)
-            return vsl_err(err, EINVAL, "linux.sysctl: '%s' is not namespaced: it would change "
-                           "the host", key);
+            return vsl_err(err, EINVAL,
+                           "linux.sysctl: '%s' is not namespaced: it would change "
+                           "the host",
+                           key);
         if (!has_own(spec, ns))
-            return vsl_err(err, EINVAL, "linux.sysctl: '%s' needs the container's own %s "
-                           "namespace", key, vsl_ns_name(ns));
+            return vsl_err(err, EINVAL,
+                           "linux.sysctl: '%s' needs the container's own %s "
+                           "namespace",
+                           key, vsl_ns_name(ns));
     }
     return 0;
 }

@@ -25,16 +25,16 @@ ok(int cond, const char *fmt, ...)
 
 #define is_int(got, want, name)                                                                    \
     do {                                                                                           \
-        long long _g = (long long)(got), _w = (long long)(want);                                  \
+        long long _g = (long long)(got), _w = (long long)(want);                                   \
         if (!ok(_g == _w, "%s", name))                                                             \
-            printf("#   got %lld, want %lld\n", _g, _w);                                          \
+            printf("#   got %lld, want %lld\n", _g, _w);                                           \
     } while (0)
 
 #define is_str(got, want, name)                                                                    \
     do {                                                                                           \
         const char *_g = (got), *_w = (want);                                                      \
         if (!ok(_g && _w ? strcmp(_g, _w) == 0 : _g == _w, "%s", name))                            \
-            printf("#   got '%s', want '%s'\n", _g ? _g : "(null)", _w ? _w : "(null)");          \
+            printf("#   got '%s', want '%s'\n", _g ? _g : "(null)", _w ? _w : "(null)");           \
     } while (0)
 
 /* Substring check, for error messages. */
