@@ -114,11 +114,20 @@ struct run_env {
     const char *value; /* borrowed from argv */
 };
 
+/* -v's idmap option: unset follows the user namespace (idmapped when vessel, as root, gives the
+ * container a new one with mappings), "idmap" insists, "noidmap" refuses. */
+enum run_idmap {
+    RUN_IDMAP_DEFAULT,
+    RUN_IDMAP_ON,
+    RUN_IDMAP_OFF,
+};
+
 struct run_volume {
     const char *arg;   /* as given, for messages */
     char *source;      /* as given: made absolute against cwd when building */
     char *destination; /* absolute, without trailing slashes */
     bool read_only;
+    enum run_idmap idmap;
 };
 
 struct run_tmpfs {
@@ -173,8 +182,7 @@ int run_security_parse(int c, const char *arg, struct run_security *s, struct vs
 void run_security_free(struct run_security *s);
 /* Edit the spec run_opts built: capabilities, no_new_privs, masked paths, seccomp, devices,
  * Landlock and the user namespace. Reads a seccomp profile file, /etc/subuid and /etc/subgid. */
-int run_security_apply(const struct run_security *s, struct vsl_spec *spec,
-                       struct vsl_error *err);
+int run_security_apply(const struct run_security *s, struct vsl_spec *spec, struct vsl_error *err);
 int run_userns_apply(const struct run_security *s, struct vsl_spec *spec, struct vsl_error *err);
 /* Does `run` build a rootless spec (a user other than root, not --userns host)? */
 bool run_security_rootless(const struct run_security *s);
@@ -213,7 +221,7 @@ struct run_device {
 struct run_resources {
     struct vsl_opt_i64 memory, memory_reservation, memory_swap, cpu_quota, pids_limit;
     struct vsl_opt_u64 cpu_shares, cpu_period, blkio_weight;
-    double cpus; /* --cpus, 0: not given */
+    double cpus;                           /* --cpus, 0: not given */
     const char *cpuset_cpus, *cpuset_mems; /* borrowed from argv */
     bool oom_kill_disable;
     struct run_device *devices;
@@ -271,6 +279,11 @@ void run_opts_free(struct run_opts *o);
  * values for -e KEY and user names from ROOTFS/etc/passwd and etc/group. */
 int run_opts_build_spec(const struct run_opts *o, struct vsl_spec **ret_spec,
                         struct vsl_error *err);
+/* Part of building, after the user namespace is in the spec: add "idmap" to the volumes' bind
+ * mounts (by -v's idmap option and the spec's user namespace). can_idmap: the caller may idmap a
+ * host filesystem's mount (vessel runs as root). Exposed for unit tests. */
+int run_volumes_idmap(const struct run_opts *o, struct vsl_spec *spec, bool can_idmap,
+                      struct vsl_error *err);
 void run_usage(FILE *f);
 
 /* ---- helpers shared by the verbs ---- */

@@ -131,7 +131,7 @@ run_usage(FILE *f)
           "  -w, --workdir DIR        working directory (absolute)\n"
           "  -u, --user USER[:GROUP]  user and group, numeric or names from ROOTFS/etc\n"
           "  -h, --hostname NAME      hostname (default: the container id)\n"
-          "  -v, --volume SRC:DST[:OPTS]  bind mount SRC at DST; OPTS: ro or rw\n"
+          "  -v, --volume SRC:DST[:OPTS]  bind mount SRC at DST; OPTS: ro, rw, idmap, noidmap\n"
           "      --tmpfs DST[:OPTS]   mount a tmpfs at DST\n"
           "      --read-only          mount the root filesystem read-only\n"
           "      --ephemeral          throw away changes to the root when the container exits\n"
@@ -291,6 +291,7 @@ parse_volume(const char *arg, struct run_volume *ret, struct vsl_error *err)
 {
     _cleanup_free_ char *copy = strdup(arg);
     _cleanup_free_ char *dst = NULL;
+    enum run_idmap idmap = RUN_IDMAP_DEFAULT;
     bool ro = false;
     char *src, *d, *opts, *o;
     int r;
@@ -316,14 +317,18 @@ parse_volume(const char *arg, struct run_volume *ret, struct vsl_error *err)
             ro = true;
         else if (strcmp(o, "rw") == 0)
             ro = false;
+        else if (strcmp(o, "idmap") == 0)
+            idmap = RUN_IDMAP_ON;
+        else if (strcmp(o, "noidmap") == 0)
+            idmap = RUN_IDMAP_OFF;
         else
             return vsl_err(err, EINVAL, "volume '%s': unknown option '%s'", arg, o);
     }
     char *s = strdup(src);
     if (!s)
         return vsl_err(err, ENOMEM, "out of memory");
-    *ret =
-        (struct run_volume){.arg = arg, .source = s, .destination = TAKE_PTR(dst), .read_only = ro};
+    *ret = (struct run_volume){
+        .arg = arg, .source = s, .destination = TAKE_PTR(dst), .read_only = ro, .idmap = idmap};
     return 0;
 }
 
@@ -937,6 +942,56 @@ add_volume(const struct run_volume *v, struct vsl_spec *spec, struct vsl_error *
                               v->read_only ? "rbind,ro" : "rbind,rw", err);
 }
 
+/* The -v behind a bind mount of the spec: the last one with its destination (a later -v replaces
+ * an earlier one, and a --tmpfs there is no bind). */
+static const struct run_volume *
+volume_of(const struct run_opts *o, const struct vsl_mount *m)
+{
+    if (!m->type || strcmp(m->type, "bind") != 0)
+        return NULL;
+    for (size_t i = o->n_volumes; i-- > 0;)
+        if (strcmp(o->volumes[i].destination, m->destination) == 0)
+            return &o->volumes[i];
+    return NULL;
+}
+
+/*
+ * A volume under a new user namespace is idmapped with the container's mapping, so its files keep
+ * their owners as the container sees them (host root is the container's root) and nothing is
+ * chowned. Only root may idmap a host filesystem's mount: for another user the volume stays a
+ * plain bind, whose own files map to the container's root anyway.
+ */
+int
+run_volumes_idmap(const struct run_opts *o, struct vsl_spec *spec, bool can_idmap,
+                  struct vsl_error *err)
+{
+    const struct vsl_linux *l = &spec->linux_;
+    const struct vsl_namespace *ns = &l->namespaces[VSL_NS_USER];
+    bool mapped = ns->present && !ns->path && l->n_uid_mappings && l->n_gid_mappings;
+    int r;
+
+    for (size_t i = 0; i < spec->n_mounts; i++) {
+        struct vsl_mount *m = &spec->mounts[i];
+        const struct run_volume *v = volume_of(o, m);
+        if (!v || v->idmap == RUN_IDMAP_OFF || (v->idmap == RUN_IDMAP_DEFAULT && !can_idmap))
+            continue;
+        if (!mapped && v->idmap == RUN_IDMAP_DEFAULT)
+            continue;
+        if (!mapped)
+            return vsl_err(err, EINVAL,
+                           "volume '%s': idmap needs a new user namespace (--userns auto)", v->arg);
+        if (!can_idmap)
+            return vsl_err(err, EPERM,
+                           "volume '%s': only root can idmap a volume, use ':noidmap' instead",
+                           v->arg);
+        if (vsl_strv_push(&m->options, "idmap") < 0)
+            return nomem(err);
+        if ((r = vsl_mount_parse_options(m, err)) < 0)
+            return r;
+    }
+    return 0;
+}
+
 static int
 set_mounts(const struct run_opts *o, struct vsl_spec *spec, struct vsl_error *err)
 {
@@ -1046,6 +1101,9 @@ run_opts_build_spec(const struct run_opts *o, struct vsl_spec **ret_spec, struct
     if (r < 0)
         return r;
     r = run_security_apply(&o->sec, spec, err);
+    if (r < 0)
+        return r;
+    r = run_volumes_idmap(o, spec, geteuid() == 0, err);
     if (r < 0)
         return r;
     *ret_spec = TAKE_PTR(spec);

@@ -11,7 +11,8 @@
  * The child still reaches the root and volume sources by path, as runc's does: their parent
  * directories must be searchable by the namespace's root.
  *   - bind mounts with the "idmap"/"ridmap" options or their own uidMappings/gidMappings
- *     (runtime-spec 1.1: the mount's mapping; without one, the container's).
+ *     (runtime-spec 1.1: the mount's mapping; without one, the container's). `vessel run` adds
+ *     "idmap" to its -v volumes when it gives the container a user namespace.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -120,10 +121,11 @@ userns_fd(const struct vsl_idmap *u, size_t nu, const struct vsl_idmap *g, size_
     return 0;
 }
 
-/* Clone path (recursively or not) and idmap the clone with usernsfd. */
+/* Clone path (recursively or not) and idmap the clone with usernsfd. dst: the mount's destination,
+ * NULL for the root. */
 static int
-idmapped_clone(const char *path, bool recursive, bool idmap_all, int usernsfd, int *ret,
-               struct vsl_error *err)
+idmapped_clone(const char *path, const char *dst, bool recursive, bool idmap_all, int usernsfd,
+               int *ret, struct vsl_error *err)
 {
     _cleanup_close_ int mnt = vsl_mnt_clone(AT_FDCWD, path, recursive);
     struct mount_attr attr = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)usernsfd};
@@ -131,10 +133,20 @@ idmapped_clone(const char *path, bool recursive, bool idmap_all, int usernsfd, i
     if (mnt < 0)
         return vsl_err_code(err, mnt, "idmapped mount: open_tree '%s'", path);
     if (mount_setattr(mnt, "", AT_EMPTY_PATH | (idmap_all ? AT_RECURSIVE : 0), &attr,
-                      sizeof(attr)) < 0)
-        return vsl_err_errno(err, "idmapped mount: mount_setattr MOUNT_ATTR_IDMAP on '%s'", path);
-    *ret = TAKE_FD(mnt);
-    return 0;
+                      sizeof(attr)) == 0) {
+        *ret = TAKE_FD(mnt);
+        return 0;
+    }
+    /* EINVAL, EPERM, EOPNOTSUPP: the source's filesystem cannot be idmapped (no FS_ALLOW_IDMAP,
+     * as tmpfs before 6.3 or NFS), or belongs to a user namespace vessel has no privilege over.
+     * Say which mount, and how `vessel run` (which adds "idmap" to its volumes) does without. */
+    if (dst && (errno == EINVAL || errno == EPERM || errno == EOPNOTSUPP))
+        return vsl_err_errno(err,
+                             "mount of '%s' on '%s': its filesystem or this kernel cannot idmap it "
+                             "(vessel run: add ':noidmap' to the volume): mount_setattr "
+                             "MOUNT_ATTR_IDMAP",
+                             path, dst);
+    return vsl_err_errno(err, "idmapped mount: mount_setattr MOUNT_ATTR_IDMAP on '%s'", path);
 }
 
 static int
@@ -157,7 +169,8 @@ prepare_mounts(struct vsl_ctx *ctx, int container_ns, struct vsl_error *err)
         if (m->n_uid_mappings && (r = userns_fd(m->uid_mappings, m->n_uid_mappings, m->gid_mappings,
                                                 m->n_gid_mappings, &own, err)) < 0)
             return r;
-        r = idmapped_clone(m->source, m->recursive, has_opt(m, "ridmap") || !has_opt(m, "idmap"),
+        r = idmapped_clone(m->source, m->destination, m->recursive,
+                           has_opt(m, "ridmap") || !has_opt(m, "idmap"),
                            own >= 0 ? own : container_ns, &ctx->idmap_mnt_fds[i], err);
         if (r < 0)
             return r;
@@ -189,7 +202,8 @@ idmapped_prepare(struct vsl_ctx *ctx, struct vsl_error *err)
     if (new_userns(spec) && (r = userns_fd(l->uid_mappings, l->n_uid_mappings, l->gid_mappings,
                                            l->n_gid_mappings, &ns, err)) < 0)
         return r;
-    if (root && (r = idmapped_clone(spec->root_path, true, true, ns, &ctx->idmap_root_fd, err)) < 0)
+    if (root &&
+        (r = idmapped_clone(spec->root_path, NULL, true, true, ns, &ctx->idmap_root_fd, err)) < 0)
         return r;
     return mounts ? prepare_mounts(ctx, ns, err) : 0;
 }

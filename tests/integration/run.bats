@@ -440,5 +440,6 @@ c["hostname"] = "from-bundle"'
     vrun run --rm --name "vt-rm-$$" "$ROOT" /probe pid
     vt_assert_status 0
     vt_assert_output "pid=1"
-    [ -z "$(ls -A "$STATE")" ] || vt_fail "state left: $(ls -A "$STATE")"
+    # .seccomp is the state root's cache of compiled filters, shared by all containers
+    [ -z "$(ls -A "$STATE" | grep -vx .seccomp)" ] || vt_fail "state left: $(ls -A "$STATE")"
 }

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # vessel run's security flags and the stages behind them: capabilities (five sets, kept across the
 # user switch), no_new_privs, seccomp (built-in profile, files, --seccomp-allow, NOTIFY),
-# masked paths and unmask, --privileged, --userns auto (idmapped root) and Landlock. Needs root.
+# masked paths and unmask, --privileged, --userns auto (idmapped root and volumes) and Landlock.
+# Needs root.
 
 load helpers
 
@@ -217,6 +218,48 @@ vt_subid_add() {
     vt_assert_match ' 0 +0 .*/bin/busybox'
     vt_assert_match 'writable'
     [ "$(stat -c %u "$sync/root/tmp/t")" = 0 ] || vt_fail "a file the container made is not root's"
+}
+
+@test "userns auto: a volume is idmapped: host root's files are the container's root's, never chowned" {
+    vt_subid_add 3400000 65536
+    vt_defer "rm -f /var/lib/vessel/userns/3400000:3400000"
+    # the host's real filesystem (tmpfs is idmappable only from Linux 6.3); searchable by the
+    # namespace's root, which reaches the root directory by path
+    local d
+    d=$(mktemp -d /var/tmp/vessel-sec-vol.XXXXXX)
+    chmod 0755 "$d"
+    vt_defer "rm -rf '$d'"
+    [ "$(stat -f -c %T "$d")" != tmpfs ] || skip "/var/tmp is a tmpfs"
+    vt_copy_root "$d/root"
+    mkdir "$d/data"
+    echo hi >"$d/data/file"
+    vrun run --userns auto -v "$d/data:/data" "$d/root" /bin/sh -c \
+        'cat /proc/self/uid_map; stat -c "file %u:%g" /data/file; echo x >/data/new && echo wrote'
+    vt_assert_status 0
+    vt_assert_match '0 +3400000 +65536'
+    vt_assert_line 'file 0:0'
+    vt_assert_line wrote
+    [ "$(stat -c %u:%g "$d/data/file")" = 0:0 ] || vt_fail "the volume was chowned"
+    [ "$(stat -c %u:%g "$d/data/new")" = 0:0 ] || vt_fail "a file the container wrote is not root's"
+    vrun run --print-spec --userns auto -v "$d/data:/data" "$d/root"
+    vt_assert_match '"idmap"'
+
+    # :noidmap: a plain bind, whose files belong to nobody inside
+    vrun run --userns auto -v "$d/data:/data:noidmap" "$d/root" /bin/sh -c \
+        'stat -c "file %u:%g" /data/file; echo x >/data/no || echo refused'
+    vt_assert_status 0
+    vt_assert_line 'file 65534:65534'
+    vt_assert_line refused
+    [ ! -e "$d/data/no" ] || vt_fail "the container's root wrote into host root's directory"
+
+    # a filesystem that cannot be idmapped (sysfs): the volume is named, :noidmap suggested
+    vrun run --userns auto -v /sys/kernel:/k "$d/root" /bin/true
+    vt_assert_status 125
+    vt_assert_vessel_error "mount of '/sys/kernel' on '/k': its filesystem or this kernel cannot idmap it \(vessel run: add ':noidmap' to the volume\)"
+    # without a user namespace there is nothing to map into
+    vrun run -v "$d/data:/data:idmap" "$d/root" /bin/true
+    vt_assert_status 125
+    vt_assert_vessel_error "idmap needs a new user namespace"
 }
 
 @test "userns auto: a clear error without subordinate ids" {

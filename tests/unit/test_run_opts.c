@@ -259,6 +259,19 @@ test_parse_mounts(void)
     like(err.msg, "expected SRC:DST[:OPTS]", "parse: -v without destination message");
     ok(PARSE(&o, &err, "--tmpfs", "tmp", "ROOT") < 0, "parse: --tmpfs relative fails");
     ok(PARSE(&o, &err, "-v", "/a:/", "ROOT") < 0, "parse: -v over / fails");
+
+    is_int(PARSE(&o, &err, "-v", "a:/a", "-v", "a:/b:idmap", "-v", "a:/c:ro,noidmap", "-v",
+                 "a:/d:noidmap,idmap,rw", "ROOT"),
+           0, "parse: -v idmap and noidmap");
+    ok(o.n_volumes == 4 && o.volumes[0].idmap == RUN_IDMAP_DEFAULT,
+       "parse: -v without idmap follows the user namespace");
+    ok(o.n_volumes == 4 && o.volumes[1].idmap == RUN_IDMAP_ON && !o.volumes[1].read_only,
+       "parse: -v :idmap");
+    ok(o.n_volumes == 4 && o.volumes[2].idmap == RUN_IDMAP_OFF && o.volumes[2].read_only,
+       "parse: -v :ro,noidmap keeps ro");
+    ok(o.n_volumes == 4 && o.volumes[3].idmap == RUN_IDMAP_ON, "parse: -v the last idmap wins");
+    run_opts_free(&o);
+    ok(PARSE(&o, &err, "-v", "a:/b:ridmap", "ROOT") < 0, "parse: -v ridmap is unknown");
 }
 
 static void
@@ -524,6 +537,103 @@ test_build_mounts(void)
     is_str(err.msg, want, "build: missing volume source message");
 }
 
+/* A spec with bind mounts at /a, /b, /c and a tmpfs at /d; userns: 0 none, 1 a new one with
+ * mappings, 2 a new one without mappings, 3 joined by path. */
+static struct vsl_spec *
+idmap_spec(int userns)
+{
+    static const struct vsl_idmap map = {0, 3300000, 65536};
+    struct vsl_error err = {0};
+    struct vsl_spec *spec = NULL;
+    struct vsl_linux *l;
+
+    if (vsl_spec_new_default(false, &spec, &err) < 0)
+        return NULL;
+    for (size_t i = 0; i < 3; i++)
+        (void)vsl_spec_add_mount(spec, (const char *[]){"/a", "/b", "/c"}[i], "bind", tmp,
+                                 "rbind,rw", &err);
+    (void)vsl_spec_add_mount(spec, "/d", "tmpfs", "tmpfs", "rw", &err);
+    l = &spec->linux_;
+    l->namespaces[VSL_NS_USER].present = userns != 0;
+    if (userns == 3)
+        l->namespaces[VSL_NS_USER].path = strdup("/proc/1/ns/user");
+    if (userns == 1 || userns == 3) {
+        l->uid_mappings = calloc(1, sizeof(map));
+        l->gid_mappings = calloc(1, sizeof(map));
+        if (!l->uid_mappings || !l->gid_mappings)
+            exit(2);
+        l->uid_mappings[0] = l->gid_mappings[0] = map;
+        l->n_uid_mappings = l->n_gid_mappings = 1;
+    }
+    return spec;
+}
+
+/* -v's idmap against the spec's user namespace, without --userns (which needs /etc/subuid and the
+ * allocation records): the mappings are put in the spec by hand. */
+static void
+test_build_volume_idmap(void)
+{
+    struct run_opts o, forced;
+    struct vsl_error err = {0};
+    struct vsl_spec *spec;
+
+    if (PARSE(&o, &err, "-v", "x:/a", "-v", "x:/b:noidmap", "-v", "x:/d", "ROOT") < 0 ||
+        PARSE(&forced, &err, "-v", "x:/a", "-v", "x:/c:ro,idmap", "ROOT") < 0)
+        exit(2);
+
+    spec = idmap_spec(1);
+    is_int(run_volumes_idmap(&o, spec, true, &err), 0, "idmap: new user namespace, as root");
+    is_str(mount_opts(find_mount(spec, "/a")), "rbind,rw,idmap", "idmap: a volume gets idmap");
+    ok(find_mount(spec, "/a")->recursive && find_mount(spec, "/a")->bind,
+       "idmap: the options are parsed again");
+    is_str(mount_opts(find_mount(spec, "/b")), "rbind,rw", "idmap: :noidmap stays a plain bind");
+    is_str(mount_opts(find_mount(spec, "/c")), "rbind,rw", "idmap: a bind that is no -v is kept");
+    is_str(mount_opts(find_mount(spec, "/d")), "rw", "idmap: a --tmpfs over a -v needs nothing");
+    vsl_spec_free(spec);
+
+    spec = idmap_spec(1);
+    is_int(run_volumes_idmap(&forced, spec, true, &err), 0, "idmap: :idmap with a user namespace");
+    is_str(mount_opts(find_mount(spec, "/c")), "rbind,rw,idmap", "idmap: :idmap is added");
+    vsl_spec_free(spec);
+
+    for (int userns = 0; userns <= 3; userns++) {
+        if (userns == 1)
+            continue;
+        spec = idmap_spec(userns);
+        ok(run_volumes_idmap(&o, spec, true, &err) == 0, "idmap: user namespace kind %d", userns);
+        is_str(mount_opts(find_mount(spec, "/a")), "rbind,rw",
+               "idmap: nothing without a new user namespace with mappings");
+        ok(run_volumes_idmap(&forced, spec, true, &err) < 0, "idmap: :idmap refused (kind %d)",
+           userns);
+        is_str(err.msg, "volume 'x:/c:ro,idmap': idmap needs a new user namespace (--userns auto)",
+               "idmap: :idmap without a user namespace message");
+        vsl_spec_free(spec);
+    }
+
+    /* not root: a host filesystem's mount cannot be idmapped, the caller's files map to root */
+    spec = idmap_spec(1);
+    is_int(run_volumes_idmap(&o, spec, false, &err), 0, "idmap: not root");
+    is_str(mount_opts(find_mount(spec, "/a")), "rbind,rw", "idmap: not root: a plain bind");
+    ok(run_volumes_idmap(&forced, spec, false, &err) < 0, "idmap: not root: :idmap refused");
+    is_int(err.code, -EPERM, "idmap: not root: EPERM");
+    is_str(err.msg, "volume 'x:/c:ro,idmap': only root can idmap a volume, use ':noidmap' instead",
+           "idmap: not root: message");
+    vsl_spec_free(spec);
+    run_opts_free(&o);
+    run_opts_free(&forced);
+
+    /* through run_opts_build_spec: without --userns root gets no user namespace to map into */
+    if (geteuid() == 0) {
+        ok(BUILD(&err, "-v", "data:/x:idmap", root) == NULL, "build: -v :idmap without --userns");
+        like(err.msg, "volume 'data:/x:idmap': idmap needs a new user namespace",
+             "build: -v :idmap without --userns message");
+        spec = BUILD(&err, "-v", "data:/x", root);
+        is_str(mount_opts(spec ? find_mount(spec, "/x") : NULL), "rbind,rw",
+               "build: -v without a user namespace is not idmapped");
+        vsl_spec_free(spec);
+    }
+}
+
 static void
 test_build_linux(void)
 {
@@ -659,6 +769,7 @@ main(void)
     test_build_process();
     test_build_env();
     test_build_mounts();
+    test_build_volume_idmap();
     test_build_linux();
     test_commands();
     (void)nftw(tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
