@@ -72,6 +72,8 @@ struct vsl_run_opts {
     bool attach_stdin;      /* false: the container's stdin is /dev/null */
     bool systemd_cgroup;    /* --systemd-cgroup: linux.cgroupsPath is slice:prefix:name */
     bool quiet_errors;      /* reserved */
+    bool no_pivot;          /* --no-pivot: MS_MOVE the root onto "/" and chroot (see create) */
+    bool no_new_keyring;    /* --no-new-keyring: keep the caller's session keyring */
 };
 
 struct vsl_run_result {
@@ -94,8 +96,8 @@ struct vsl_create_opts {
     const char *console_socket; /* process.terminal: the pty master goes to this socket */
     const char *pid_file;       /* written atomically once created */
     unsigned preserve_fds;      /* fds 3..3+N-1 reach the process */
-    bool no_pivot;              /* accepted; pivot_root is always used */
-    bool no_new_keyring;        /* accepted; vessel never makes a session keyring */
+    bool no_pivot;       /* MS_MOVE the root onto "/" and chroot, not pivot_root (ramfs roots) */
+    bool no_new_keyring; /* keep the caller's session keyring: no "_ses.<id>" of its own */
     bool systemd_cgroup;
 };
 

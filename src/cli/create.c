@@ -19,8 +19,9 @@ create_usage(FILE *f)
           "  -b, --bundle DIR          the bundle (default: the current directory)\n"
           "      --console-socket PATH an AF_UNIX socket that receives the pty master\n"
           "      --pid-file PATH       write the init's pid to PATH\n"
-          "      --no-pivot            accepted; vessel always uses pivot_root\n"
-          "      --no-new-keyring      accepted; vessel never creates a session keyring\n"
+          "      --no-pivot            no pivot_root (for a root on ramfs): move the root onto\n"
+          "                            '/' and chroot; less isolated, use only where needed\n"
+          "      --no-new-keyring      keep the caller's session keyring (default: a new one)\n"
           "      --preserve-fds N      pass N more fds (from fd 3) to the process\n"
           "  -h, --help                show this help\n",
           f);

@@ -66,7 +66,6 @@ exit_code(const struct vsl_error *err)
 /* runc's run flags that are not the friendly face's: -d/--detach and create's. */
 struct oci_run {
     bool detach;
-    bool any;
     struct vsl_create_opts create;
 };
 
@@ -101,7 +100,7 @@ take_oci_flags(int *argc, char **argv, struct oci_run *oci)
             break;
         }
         if (strcmp(w, "-d") == 0 || strcmp(w, "--detach") == 0) {
-            oci->detach = oci->any = true;
+            oci->detach = true;
             continue;
         }
         const struct option *hit = NULL;
@@ -124,7 +123,6 @@ take_oci_flags(int *argc, char **argv, struct oci_run *oci)
         }
         if (cli_create_flag(hit->val, arg, &oci->create, &unused_bundle) < 0)
             return -EINVAL;
-        oci->any = true;
     }
     argv[out] = NULL;
     *argc = out;
@@ -179,7 +177,8 @@ cmd_run(int argc, char **argv, const struct cli_globals *g)
     }
     if (o.print_spec)
         return print_spec(spec);
-    if (oci.any)
+    /* --no-pivot and --no-new-keyring work in the foreground too; the others need -d. */
+    if (oci.detach || oci.create.pid_file || oci.create.console_socket || oci.create.preserve_fds)
         return run_detached(&o, &oci, spec, bundle, g);
 
     struct vsl_run_opts ro = {
@@ -189,6 +188,8 @@ cmd_run(int argc, char **argv, const struct cli_globals *g)
         /* runc's run inherits stdin; the friendly face attaches it only with -i */
         .attach_stdin = o.bundle ? true : o.interactive,
         .systemd_cgroup = g->systemd_cgroup,
+        .no_pivot = oci.create.no_pivot,
+        .no_new_keyring = oci.create.no_new_keyring,
     };
     struct vsl_run_result res = {0};
     if (vsl_run(spec, &ro, &res, &err) < 0) {

@@ -203,6 +203,8 @@ create_common(const struct vsl_spec *spec, const struct vsl_create_opts *o, stru
     ctx->detach = true;
     ctx->preserve_fds = o->preserve_fds;
     ctx->systemd_cgroup = o->systemd_cgroup;
+    ctx->no_pivot = o->no_pivot;
+    ctx->no_new_keyring = o->no_new_keyring;
     if ((r = vsl_create_launch(ctx, c, err)) < 0)
         goto fail;
     if (ctx->pty_master >= 0) {

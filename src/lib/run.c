@@ -76,6 +76,8 @@ vsl_run(const struct vsl_spec *spec, const struct vsl_run_opts *opts, struct vsl
         return r;
     ctx.attach_stdin = opts->attach_stdin;
     ctx.systemd_cgroup = opts->systemd_cgroup;
+    ctx.no_pivot = opts->no_pivot;
+    ctx.no_new_keyring = opts->no_new_keyring;
     /* Signals wait in the mask from before clone, so none is lost; the child resets its mask. */
     if ((r = io_block_signals(&old, err)) < 0) {
         vsl_launch_undo(&ctx);

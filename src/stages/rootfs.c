@@ -7,7 +7,8 @@
  *   propagation rslave (nothing below reaches the host) → disk image / ephemeral overlay →
  *   root bound onto itself (a mount point, for pivot_root) → the spec's mounts in order, each
  *   destination resolved inside the root → /dev → console → cwd → masked paths (while the host's
- *   /dev/null is still reachable) → pivot_root and detach the old root.
+ *   /dev/null is still reachable) → pivot_root and detach the old root (--no-pivot: detach what
+ *   can be of the old root's other mounts, move the root onto "/" and chroot).
  * rootfs-readonly (readonlyPaths, root.readonly) runs later, after sysctl, which writes through
  * /proc/sys that readonlyPaths usually covers, and before process drops CAP_SYS_ADMIN.
  */
@@ -16,12 +17,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/magic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/sysmacros.h>
 #include <termios.h>
 #include <unistd.h>
@@ -559,6 +562,135 @@ pivot(int rootfd, const char *root, struct vsl_error *err)
     return 0;
 }
 
+/* mountinfo writes ' ', '\t', '\n' and '\\' as \ooo. */
+static void
+unescape_mountinfo(char *s)
+{
+    char *out = s;
+
+    for (; *s; s++) {
+        if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+            s[3] >= '0' && s[3] <= '7') {
+            *out++ = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 | (s[3] - '0'));
+            s += 3;
+        } else {
+            *out++ = *s;
+        }
+    }
+    *out = '\0';
+}
+
+/* Is path dir itself or below it (both canonical)? */
+static bool
+is_at_or_under(const char *path, const char *dir)
+{
+    size_t n = strlen(dir);
+
+    if (strcmp(dir, "/") == 0)
+        return true;
+    return strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+static void
+free_points(char **v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+/* The mount points of /proc/self/mountinfo, in its order (parents before their children). */
+static int
+read_mount_points(char ***ret, size_t *ret_n, struct vsl_error *err)
+{
+    _cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
+    _cleanup_free_ char *line = NULL;
+    char **v = NULL;
+    size_t len = 0, n = 0;
+
+    if (!f)
+        return vsl_err_errno(err, "open '/proc/self/mountinfo'");
+    while (getline(&line, &len, f) > 0) {
+        char *save = NULL, *field = strtok_r(line, " ", &save);
+        for (int i = 0; field && i < 4; i++)
+            field = strtok_r(NULL, " ", &save);
+        if (!field)
+            continue;
+        char **nv = realloc(v, (n + 1) * sizeof(*v));
+        if (nv)
+            v = nv;
+        if (!nv || !(v[n] = strdup(field))) {
+            free_points(v, n);
+            return vsl_err(err, ENOMEM, "out of memory");
+        }
+        unescape_mountinfo(v[n++]);
+    }
+    *ret = v;
+    *ret_n = n;
+    return 0;
+}
+
+/*
+ * --no-pivot, before the move: the old root stays mounted under the new one, so detach every
+ * mount of it that is neither the new root, inside it, nor on its way (an ancestor holding it),
+ * children first. Above all the host's /proc and /sys must go: while a full procfs or sysfs stays
+ * in the namespace the kernel lets the container mount new, unmasked ones (runc's msMoveRoot
+ * handles only those two). Each is made rslave first (as set_propagation did, in case
+ * rootfsPropagation made it shared since): nothing propagates to the host.
+ * What cannot be detached (locked in a user namespace: EINVAL) is left, except a procfs or sysfs,
+ * which a tmpfs covers, as runc does.
+ */
+static int
+detach_old_mounts(const char *root, struct vsl_error *err)
+{
+    _cleanup_free_ char *canon = realpath(root, NULL);
+    const char *new_root = canon ? canon : root;
+    char **points = NULL;
+    size_t n = 0;
+    int r = read_mount_points(&points, &n, err);
+
+    for (size_t i = n; r >= 0 && i-- > 0;) {
+        const char *p = points[i];
+        struct statfs sfs;
+        if (is_at_or_under(p, new_root) || is_at_or_under(new_root, p))
+            continue;
+        /* rootfsPropagation may have made it shared again: the detach must not reach a peer */
+        (void)mount(NULL, p, NULL, MS_SLAVE | MS_REC, NULL);
+        if (umount2(p, MNT_DETACH | UMOUNT_NOFOLLOW) == 0 || statfs(p, &sfs) < 0)
+            continue; /* detached, or gone with a parent detached before */
+        if (sfs.f_type != PROC_SUPER_MAGIC && sfs.f_type != SYSFS_MAGIC)
+            continue;
+        if (mount("tmpfs", p, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+            r = vsl_err_errno(err, "--no-pivot: cover the host's '%s'", p);
+    }
+    free_points(points, n);
+    return r;
+}
+
+/*
+ * --no-pivot (runc's msMoveRoot), for a root pivot_root refuses (ramfs, initramfs: EINVAL): move
+ * the root's mount onto "/" and chroot into it. The old root stays in the namespace, covered by
+ * the new one ("..", and setns into the namespace, land on the top mount), where pivot_root
+ * leaves nothing of it: hence opt-in only.
+ */
+static int
+move_root(int rootfd, const char *root, struct vsl_error *err)
+{
+    int r = detach_old_mounts(root, err);
+
+    if (r < 0)
+        return r;
+    if (fchdir(rootfd) < 0)
+        return vsl_err_errno(err, "chdir '%s'", root);
+    if (mount(".", "/", NULL, MS_MOVE, NULL) < 0)
+        return vsl_err_errno(err, "--no-pivot: move '%s' onto '/'", root);
+    if (chroot(".") < 0)
+        return vsl_err_errno(err, "--no-pivot: chroot into '%s'", root);
+    if (chdir("/") < 0)
+        return vsl_err_errno(err, "chdir '/'");
+    return 0;
+}
+
 static int
 setup_tree(struct vsl_ctx *ctx, int rootfd, struct vsl_error *err)
 {
@@ -610,7 +742,7 @@ rootfs_child_setup(struct vsl_ctx *ctx, struct vsl_error *err)
      * in the container's, both with the mounts done and before pivot_root (config.md). */
     if (ctx->hooks && (r = vsl_launch_before_pivot(ctx, err)) < 0)
         goto out;
-    r = pivot(rootfd, ctx->rootfs, err);
+    r = ctx->no_pivot ? move_root(rootfd, ctx->rootfs, err) : pivot(rootfd, ctx->rootfs, err);
 out:
     (void)umask(old_umask);
     return r;

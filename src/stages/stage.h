@@ -22,13 +22,13 @@ struct vsl_ctx {
     bool attach_stdin;
 
     /* parent */
-    pid_t pid;   /* the container's init, in the caller's pid namespace */
+    pid_t pid; /* the container's init, in the caller's pid namespace */
     int pidfd;
 
     /* cgroup stage: the container's cgroup (NULL when the host has none usable), and on cgroup
      * v2 a directory fd for CLONE_INTO_CGROUP (-EBADF when none) */
     struct vsl_cgroup *cgroup;
-    int cgroup_fd; /* borrowed from cgroup: never closed through ctx */
+    int cgroup_fd;           /* borrowed from cgroup: never closed through ctx */
     bool systemd_cgroup;     /* --systemd-cgroup: linux.cgroupsPath is slice:prefix:name */
     const char *cgroup_path; /* exec: the container's cgroup as state records it (join only);
                               * state records vsl_cgroup_path(ctx->cgroup) */
@@ -46,7 +46,7 @@ struct vsl_ctx {
     int parent_pidns_fd; /* to restore pid_for_children after a pid namespace join */
 
     /* rootfs stage */
-    char *rootfs;      /* the directory the child pivots into (allocated) */
+    char *rootfs; /* the directory the child pivots into (allocated) */
     bool root_is_image;
     char *image_fstype; /* detected filesystem type of a disk image */
     bool image_readonly;
@@ -55,8 +55,12 @@ struct vsl_ctx {
      * device is autoclear: it goes when the last mount of it does. */
     int image_mnt_fd;
     char loop_path[64];
-    char *staging;      /* <state_dir>/rootfs, a mount point used only in the child's namespace */
+    char *staging; /* <state_dir>/rootfs, a mount point used only in the child's namespace */
     bool ephemeral;
+    bool no_pivot; /* --no-pivot: MS_MOVE the root onto "/" and chroot instead of pivot_root */
+
+    /* keyring stage: --no-new-keyring keeps the caller's session keyring */
+    bool no_new_keyring;
 
     /* terminal: the child allocates the pty inside the container and sends the master */
     int pty_master;

@@ -7,6 +7,7 @@
  *               unshares its cgroup namespace, whose root it becomes
  *   userns      maps written first: the child is root in its namespace before anything else
  *   namespaces  join by path (user first), create cgroup and time namespaces, lo up
+ *   keyring     a session keyring of the container's own: in its user namespace, before seccomp
  *   idmapped    parent: idmapped clones of the root and of idmap mounts, for rootfs to attach
  *   rootfs      image attach, mounts, /dev, pivot_root, masked and read-only paths
  *   uts         hostname/domainname (after namespaces)
@@ -27,13 +28,13 @@
 
 extern const struct vsl_stage vsl_stage_cgroup, vsl_stage_userns, vsl_stage_namespaces,
     vsl_stage_uts, vsl_stage_sysctl, vsl_stage_rlimits, vsl_stage_process, vsl_stage_seccomp,
-    vsl_stage_seccomp_nnp, vsl_stage_landlock, vsl_stage_idmapped;
+    vsl_stage_seccomp_nnp, vsl_stage_landlock, vsl_stage_idmapped, vsl_stage_keyring;
 
 const struct vsl_stage *const vsl_stages[] = {
-    &vsl_stage_cgroup,          &vsl_stage_userns,  &vsl_stage_namespaces, &vsl_stage_idmapped,
-    &vsl_stage_rootfs,          &vsl_stage_uts,     &vsl_stage_sysctl,     &vsl_stage_rlimits,
-    &vsl_stage_rootfs_readonly, &vsl_stage_seccomp, &vsl_stage_process,    &vsl_stage_landlock,
-    &vsl_stage_seccomp_nnp,
+    &vsl_stage_cgroup,   &vsl_stage_userns,          &vsl_stage_namespaces, &vsl_stage_keyring,
+    &vsl_stage_idmapped, &vsl_stage_rootfs,          &vsl_stage_uts,        &vsl_stage_sysctl,
+    &vsl_stage_rlimits,  &vsl_stage_rootfs_readonly, &vsl_stage_seccomp,    &vsl_stage_process,
+    &vsl_stage_landlock, &vsl_stage_seccomp_nnp,
 };
 const size_t vsl_n_stages = sizeof(vsl_stages) / sizeof(vsl_stages[0]);
 

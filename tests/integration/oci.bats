@@ -224,3 +224,68 @@ c["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}
     vt_assert_match '^ +0 +100000 +65536$'
     [ "$(stat -c %u /proc/$(cat "$WORK/pid"))" = 100000 ]
 }
+
+# The mount points (mountinfo's 5th field) a container's /probe mounts printed to FILE, sorted.
+mount_points() {
+    awk '{print $5}' "$1" | sort
+}
+
+# created_output OUT ARGS...: create ARGS... c1, start it, wait until its process is done and
+# delete it; the process's stdout ends up in $WORK/OUT.
+created_output() {
+    local out=$1 n=0
+    shift
+    vessel create "$@" --bundle "$WORK/b" c1 </dev/null >"$WORK/$out" 2>>"$WORK/ctr.err"
+    vessel start c1
+    until vessel state c1 | grep -q '"status": "stopped"'; do
+        ((n++ < 100)) || vt_fail "c1 did not stop"
+        sleep 0.1
+    done
+    vessel delete c1
+}
+
+@test "create --no-pivot: the root is moved onto / and chrooted; the container sees the same" {
+    vt_json_edit "$WORK/b/config.json" 'c["process"]["args"] = ["/probe", "mounts"]'
+    created_output pivot.out
+    created_output nopivot.out --no-pivot
+    # the root is "/", the container's own mounts are there, and nothing of the host: the same
+    # mount points as with pivot_root, none of them a host path like the bundle's directory
+    run awk '$5 == "/" {print $5}' "$WORK/nopivot.out"
+    vt_assert_output "/"
+    grep -q ' /proc .* - proc ' "$WORK/nopivot.out"
+    grep -q ' /dev/pts .* - devpts ' "$WORK/nopivot.out"
+    [ "$(mount_points "$WORK/nopivot.out")" = "$(mount_points "$WORK/pivot.out")" ]
+    [ -z "$(awk '{print $5}' "$WORK/nopivot.out" | grep -F "$VT_DIR")" ]
+    # the container works, and runc run's foreground form takes the flag too
+    vt_json_edit "$WORK/b/config.json" 'c["process"]["args"] = ["sh", "-c", "echo no-pivot-ok; /probe ps; exit 0"]'
+    run vessel run --no-pivot --bundle "$WORK/b" c1
+    vt_assert_status 0
+    vt_assert_match 'no-pivot-ok'
+    grep -qx '1 sh' <<<"$output"
+}
+
+@test "a new session keyring per container; --no-new-keyring keeps the caller's" {
+    host=$("$PROBE_BIN" keyring)
+    [ -n "$host" ]
+    vt_json_edit "$WORK/b/config.json" 'c["process"]["args"] = ["/probe", "keyring"]'
+    run vessel run --bundle "$WORK/b" c1
+    vt_assert_status 0
+    [ -n "$output" ]
+    [ "$output" != "$host" ]
+    run vessel run --no-new-keyring --bundle "$WORK/b" c1
+    vt_assert_status 0
+    vt_assert_output "$host"
+    # create + start: the same
+    created_output created.out
+    [ -s "$WORK/created.out" ]
+    [ "$(cat "$WORK/created.out")" != "$host" ]
+    created_output kept.out --no-new-keyring
+    [ "$(cat "$WORK/kept.out")" = "$host" ]
+    # the friendly run gets its own too (docker's default profile refuses keyctl: unconfined)
+    run vessel run --rm --security-opt seccomp=unconfined "$ROOT" /probe keyring
+    vt_assert_status 0
+    [ "$output" != "$host" ]
+    run vessel run --rm --no-new-keyring --security-opt seccomp=unconfined "$ROOT" /probe keyring
+    vt_assert_status 0
+    vt_assert_output "$host"
+}

@@ -683,6 +683,7 @@ cmd_stat(int argc, char **argv)
 }
 
 static int cmd_attack(int argc, char **argv);
+static int cmd_keyring(int argc, char **argv);
 
 static const struct command commands[] = {
     {"pid", 0, cmd_pid, ""},
@@ -714,6 +715,7 @@ static const struct command commands[] = {
     {"msgget", 1, cmd_msgget, "KEY"},
     {"stat", 1, cmd_stat, "PATH"},
     {"attack", 1, cmd_attack, "NAME [ARG...] (escape attempts: see cmd_attack)"},
+    {"keyring", 0, cmd_keyring, ""},
 };
 
 static int
@@ -1049,4 +1051,19 @@ cmd_attack(int argc, char **argv)
     if ((strcmp(a, "tcp-connect") == 0 || strcmp(a, "tcp-bind") == 0) && argc > 1)
         return attack_tcp(a[4] == 'c', argv[1]);
     return fail("unknown attack '%s'", a);
+}
+
+/* ---- keyring: the serial of the session keyring (tests/integration/oci.bats) ---- */
+
+/* KEYCTL_GET_KEYRING_ID of KEY_SPEC_SESSION_KEYRING, without creating one: a process without a
+ * session keyring gets its user's session keyring. */
+static int
+cmd_keyring(int argc, char **argv)
+{
+    long serial = syscall(SYS_keyctl, 0 /* KEYCTL_GET_KEYRING_ID */, -3 /* session */, 0);
+
+    if (serial < 0)
+        return fail("keyctl: %s", strerror(errno));
+    printf("%ld\n", serial);
+    return 0;
 }
