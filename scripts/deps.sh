@@ -3,7 +3,7 @@
 # it only says what is missing.
 set -euo pipefail
 pkgs=(gcc make pkg-config libc6-dev libjansson-dev libcap-dev bats busybox-static e2fsprogs squashfs-tools
-      erofs-utils fdisk util-linux iproute2 procps python3 crun
+      erofs-utils xfsprogs btrfs-progs fdisk util-linux iproute2 procps python3 crun
       libseccomp-dev uidmap
       podman conmon containerd)
 missing=()
