@@ -59,7 +59,8 @@ $(PROBE): tests/payload/probe.c
 deps:
 	@bash scripts/deps.sh
 
-run: deps
+run:
+	@bash scripts/deps.sh build
 	@$(MAKE) --no-print-directory all
 	$(BUILD)/vessel run -it --rm busybox
 

@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
-# Installs the Debian packages vessel builds and tests with, when missing. Root only; as another user
-# it only says what is missing.
+# Installs the Debian packages vessel builds and tests with, when missing: `deps.sh build` only what
+# building and `make run` need, `deps.sh` everything. Root only; as another user it only says what
+# is missing.
 set -euo pipefail
-pkgs=(gcc make pkg-config libc6-dev libjansson-dev libcap-dev bats busybox-static e2fsprogs squashfs-tools
-      erofs-utils xfsprogs btrfs-progs fdisk util-linux iproute2 procps python3 crun
-      libseccomp-dev uidmap
-      podman conmon containerd)
+# What building vessel and running the built-in busybox image need (`make run`) ...
+build=(gcc make pkg-config libc6-dev libjansson-dev libcap-dev libseccomp-dev busybox-static)
+# ... and what the tests add (`make check`): image tools, clients, bats.
+tests=(bats e2fsprogs squashfs-tools erofs-utils xfsprogs btrfs-progs fdisk util-linux iproute2
+       procps python3 crun uidmap podman conmon containerd)
+case "${1:-all}" in
+build) pkgs=("${build[@]}") ;;
+*) pkgs=("${build[@]}" "${tests[@]}") ;;
+esac
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
