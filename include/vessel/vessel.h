@@ -63,6 +63,13 @@ int vsl_mount_parse_options(struct vsl_mount *m, struct vsl_error *err);
 const char *vsl_ns_name(enum vsl_ns_kind kind); /* "pid", "network", "mount"... (OCI) */
 int vsl_ns_from_name(const char *name);         /* OCI type name -> kind, -EINVAL */
 
+/* ---- container ids (src/lib/container.c) ---- */
+
+/* Letters, digits, '_', '.' and '-' (not first), at most 128 characters. */
+bool vsl_container_id_is_valid(const char *id);
+/* A fresh id: 12 lowercase hex characters and a NUL. */
+void vsl_container_new_id(char ret[13]);
+
 /* ---- running (src/lib/container.c, launch.c) ---- */
 
 struct vsl_run_opts {

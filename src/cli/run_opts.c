@@ -9,7 +9,6 @@
 #include <limits.h>
 #include <linux/capability.h>
 #include <linux/openat2.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
@@ -170,36 +169,6 @@ opt_name(int c)
         if (o->val == c)
             return o->name;
     return "?";
-}
-
-static bool
-is_valid_id(const char *s)
-{
-    size_t n = strlen(s);
-
-    if (n == 0 || n > RUN_ID_MAX)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-        if (!alnum && (i == 0 || (c != '_' && c != '.' && c != '-')))
-            return false;
-    }
-    return true;
-}
-
-static int
-random_id(char *buf, size_t size, struct vsl_error *err)
-{
-    uint8_t b[6];
-
-    if (size < 2 * sizeof(b) + 1)
-        return vsl_err(err, EINVAL, "id buffer too small");
-    if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b))
-        return vsl_err_errno(err, "getrandom");
-    for (size_t i = 0; i < sizeof(b); i++)
-        (void)snprintf(buf + 2 * i, 3, "%02x", b[i]);
-    return 0;
 }
 
 static int
@@ -426,7 +395,7 @@ parse_one(int c, const char *arg, struct run_opts *o, struct vsl_error *err)
 {
     switch (c) {
     case OPT_NAME:
-        if (!is_valid_id(arg))
+        if (!vsl_container_id_is_valid(arg))
             return vsl_err(
                 err, EINVAL,
                 "invalid container name '%s': must match [A-Za-z0-9][A-Za-z0-9_.-]{0,127}", arg);
@@ -532,7 +501,7 @@ parse_positionals(int argc, char **argv, struct run_opts *o, struct vsl_error *e
                            o->spec_flag);
         if (optind >= argc)
             return vsl_err(err, EINVAL, "--bundle needs a container id: run --bundle DIR ID");
-        if (!is_valid_id(argv[optind]))
+        if (!vsl_container_id_is_valid(argv[optind]))
             return vsl_err(err, EINVAL,
                            "invalid container id '%s': must match [A-Za-z0-9][A-Za-z0-9_.-]{0,127}",
                            argv[optind]);
@@ -550,7 +519,7 @@ parse_positionals(int argc, char **argv, struct run_opts *o, struct vsl_error *e
     o->args = argv + optind + 1;
     o->n_args = (size_t)(argc - optind - 1);
     if (o->id[0] == '\0')
-        return random_id(o->id, sizeof(o->id), err);
+        vsl_container_new_id(o->id);
     return 0;
 }
 

@@ -6,6 +6,8 @@
  */
 #pragma once
 
+#include <vessel/vessel.h>
+
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -28,9 +30,6 @@ struct vsl_container {
     struct json_t *annotations;    /* kept from state.json when saved without a spec */
 };
 
-bool vsl_container_id_is_valid(const char *id);
-/* Make a fresh id: 12 lowercase hex characters. */
-void vsl_container_new_id(char ret[13]);
 /* Create <root>/<id> exclusively and lock it: a busy name fails with -EEXIST and a message. */
 int vsl_container_create(const char *root, const char *id, struct vsl_container **ret,
                          struct vsl_error *err);
