@@ -6,10 +6,10 @@
  */
 #pragma once
 
-#include <vessel/vessel.h>
-
 #include <stdbool.h>
 #include <sys/types.h>
+
+#include <vessel/vessel.h>
 
 struct vsl_error;
 struct vsl_spec;
