@@ -681,7 +681,7 @@ mkdirs_once(int rootfd, const char *path, bool create, cg_level_hook hook, void 
         return -ENOMEM;
     cur = openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (cur < 0)
-        return -errno;
+        return -errno; // cppcheck-suppress memleak ; _cleanup_free_ frees copy
     for (tok = strtok_r(copy, "/", &save); tok; tok = strtok_r(NULL, "/", &save)) {
         bool created = false;
         if (create) {

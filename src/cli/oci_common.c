@@ -187,7 +187,7 @@ cli_parse_signal(const char *s)
             return -EINVAL;
         return (int)v;
     }
-    for (i = 0; s[i] && i < sizeof(up) - 1; i++)
+    for (i = 0; i < sizeof(up) - 1 && s[i]; i++)
         up[i] = (char)(s[i] >= 'a' && s[i] <= 'z' ? s[i] - 32 : s[i]);
     up[i] = '\0';
     const char *name = strncmp(up, "SIG", 3) == 0 ? up + 3 : up;

@@ -271,8 +271,9 @@ read_ebr_chain(int fd, uint64_t ext_start, struct ptable *t)
             return 0;
         const uint8_t *data = s + 446, *link = s + 462;
         if (data[4] != 0 && le32(data + 12) != 0 && !mbr_type_is_extended(data[4])) {
+            int this_num = num++;
             struct part p = {
-                .num = num++,
+                .num = this_num,
                 .is_linux = data[4] == 0x83,
                 .offset = mul_sat(add_sat(ebr, le32(data + 8)), SECTOR),
                 .size = (uint64_t)le32(data + 12) * SECTOR,

@@ -374,7 +374,8 @@ convert_arch_map(const struct sp_ctx *c, json_t *top, struct vsl_seccomp *sc)
         if ((r = sp_string(c, e, p, "architecture", true, &arch)) < 0 ||
             (r = sp_strv(c, e, p, "subArchitectures", &subs)) < 0)
             return r;
-        if (!found && NATIVE_SCMP && strcmp(arch, NATIVE_SCMP) == 0) {
+        // cppcheck-suppress nullPointer ; NATIVE_SCMP is checked first
+        if (!found && NATIVE_SCMP && arch && strcmp(arch, NATIVE_SCMP) == 0) {
             found = true;
             r = vsl_strv_push(&sc->architectures, arch);
             for (size_t j = 0; r >= 0 && j < subs.n; j++)

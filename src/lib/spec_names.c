@@ -109,7 +109,7 @@ vsl_cap_name(int cap)
             return NULL;
         }
         size_t i = 0;
-        for (; n[i] && i < sizeof(names[cap]) - 1; i++)
+        for (; i < sizeof(names[cap]) - 1 && n[i]; i++)
             names[cap][i] = (char)(n[i] >= 'a' && n[i] <= 'z' ? n[i] - 32 : n[i]);
         names[cap][i] = '\0';
         (void)cap_free(n);

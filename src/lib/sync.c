@@ -111,7 +111,7 @@ sync_expect(int fd, enum sync_type expected, void *payload, size_t cap, int *ret
     char buf[SYNC_MAX_PAYLOAD + 1];
 
     for (;;) {
-        struct sync_hdr hdr;
+        struct sync_hdr hdr = {0};
         _cleanup_close_ int got_fd = -EBADF;
         int r = recv_one(fd, &hdr, buf, &got_fd, err);
         if (r < 0)
