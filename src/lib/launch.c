@@ -419,17 +419,24 @@ vsl_launch_wait_exec(struct vsl_ctx *ctx, struct vsl_error *err)
     return r < 0 ? r : vsl_err(err, EPROTO, "sync: unexpected message after START");
 }
 
-void
-vsl_launch_release(struct vsl_ctx *ctx)
+/* The parent's fds of one launch; the container itself is left alone. */
+static void
+close_launch_fds(struct vsl_ctx *ctx)
 {
+    closep(&ctx->fifo_fd);
+    ctx->fifo_fd = -EBADF;
     closep(&ctx->sync_fd);
     ctx->sync_fd = -EBADF;
     closep(&ctx->pty_master);
     ctx->pty_master = -EBADF;
     closep(&ctx->pidfd);
     ctx->pidfd = -EBADF;
-    closep(&ctx->fifo_fd);
-    ctx->fifo_fd = -EBADF;
+}
+
+void
+vsl_launch_release(struct vsl_ctx *ctx)
+{
+    close_launch_fds(ctx);
 }
 
 void
@@ -439,14 +446,7 @@ vsl_launch_undo(struct vsl_ctx *ctx)
     for (size_t i = vsl_n_stages; i-- > 0;)
         if (vsl_stages[i]->undo && stage_on(vsl_stages[i], ctx))
             vsl_stages[i]->undo(ctx);
-    closep(&ctx->fifo_fd);
-    ctx->fifo_fd = -EBADF;
-    closep(&ctx->sync_fd);
-    ctx->sync_fd = -EBADF;
-    closep(&ctx->pty_master);
-    ctx->pty_master = -EBADF;
-    closep(&ctx->pidfd);
-    ctx->pidfd = -EBADF;
+    close_launch_fds(ctx);
 }
 
 void

@@ -419,25 +419,6 @@ static const struct {
 #define CLONE_NS_MASK 0x7E020000ULL
 #define AF_VSOCK_NR 40
 
-void
-vsl_seccomp_free(struct vsl_seccomp *sc)
-{
-    if (!sc)
-        return;
-    free(sc->default_action);
-    vsl_strv_clear(&sc->architectures);
-    vsl_strv_clear(&sc->flags);
-    free(sc->listener_path);
-    free(sc->listener_metadata);
-    for (size_t i = 0; i < sc->n_syscalls; i++) {
-        vsl_strv_clear(&sc->syscalls[i].names);
-        free(sc->syscalls[i].action);
-        free(sc->syscalls[i].args);
-    }
-    free(sc->syscalls);
-    free(sc);
-}
-
 static void
 seccomp_freep(struct vsl_seccomp **sc)
 {

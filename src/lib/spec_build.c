@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <vessel/security.h>
+
 #include "cleanup.h"
 #include "error.h"
 #include "spec_internal.h"
@@ -136,8 +138,8 @@ vsl_resources_clear(struct vsl_resources *rs)
     *rs = (struct vsl_resources){0};
 }
 
-static void
-seccomp_free(struct vsl_seccomp *sc)
+void
+vsl_seccomp_free(struct vsl_seccomp *sc)
 {
     if (!sc)
         return;
@@ -170,7 +172,7 @@ vsl_linux_clear(struct vsl_linux *l)
     vsl_strv_clear(&l->readonly_paths);
     free(l->cgroups_path);
     vsl_resources_clear(&l->resources);
-    seccomp_free(l->seccomp);
+    vsl_seccomp_free(l->seccomp);
     free(l->mount_label);
     free(l->personality_domain);
     *l = (struct vsl_linux){0};
