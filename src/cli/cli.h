@@ -78,6 +78,11 @@ __attribute__((format(printf, 1, 2))) void cli_warn(const char *fmt, ...);
 int cli_bad_flag(const char *verb, int c, char **argv);
 /* Exactly n positional arguments after the flags, else "VERB: expected ..." and exit 1. */
 int cli_need_args(const char *verb, int argc, int optind_, int n, const char *what);
+/* A verb that takes only an ID and --help (start, state, pause, resume): CLI_PARSED with *ret_id
+ * set, or the exit code to return (help printed, or a usage error reported). */
+#define CLI_PARSED (-1)
+int cli_parse_id_only(const char *verb, const char *usage, int argc, char **argv,
+                      const char **ret_id);
 /* DIR/config.json with its root made absolute against DIR (runc's bundle). */
 int cli_load_bundle(const char *dir, struct vsl_spec **ret_spec, char **ret_bundle,
                     struct vsl_error *err);

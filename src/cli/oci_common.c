@@ -4,6 +4,7 @@
  * and containerd read back on failure), flag complaints, bundle loading, signal names.
  */
 #include <fcntl.h>
+#include <getopt.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -123,6 +124,27 @@ cli_need_args(const char *verb, int argc, int optind_, int n, const char *what)
     cli_error("%s: expected %s, got %d argument%s (see 'vessel %s --help')", verb, what,
               argc - optind_, argc - optind_ == 1 ? "" : "s", verb);
     return -EINVAL;
+}
+
+int
+cli_parse_id_only(const char *verb, const char *usage, int argc, char **argv, const char **ret_id)
+{
+    static const struct option longopts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    int c;
+
+    optind = 0;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {
+        if (c == 'h') {
+            printf("Usage: vessel %s ID\n\n%s\n", verb, usage);
+            return 0;
+        }
+        return cli_bad_flag(verb, c, argv);
+    }
+    if (cli_need_args(verb, argc, optind, 1, "a container id") < 0)
+        return CLI_EXIT_FAILURE;
+    *ret_id = argv[optind];
+    return CLI_PARSED;
 }
 
 int

@@ -1,30 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* `vessel pause ID` and `vessel resume ID` (runc's): freeze and thaw the container's cgroup. */
-#include <getopt.h>
-
 #include "cli.h"
 
 static int
 pause_or_resume(int argc, char **argv, const struct cli_globals *g, bool pause)
 {
-    static const struct option longopts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     const char *verb = pause ? "pause" : "resume";
+    const char *usage =
+        pause ? "Freeze every process of the container." : "Thaw every process of the container.";
     struct vsl_error err = {0};
-    int c;
+    const char *id = NULL;
+    int r = cli_parse_id_only(verb, usage, argc, argv, &id);
 
-    optind = 0;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {
-        if (c == 'h') {
-            printf("Usage: vessel %s ID\n\n%s every process of the container.\n", verb,
-                   pause ? "Freeze" : "Thaw");
-            return 0;
-        }
-        return cli_bad_flag(verb, c, argv);
-    }
-    if (cli_need_args(verb, argc, optind, 1, "a container id") < 0)
-        return CLI_EXIT_FAILURE;
-    if (vsl_pause(g->root, argv[optind], pause, &err) < 0)
+    if (r != CLI_PARSED)
+        return r;
+    if (vsl_pause(g->root, id, pause, &err) < 0)
         return cli_error("%s", err.msg);
     return 0;
 }
