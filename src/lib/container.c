@@ -19,6 +19,7 @@
 #include <sys/pidfd.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -27,6 +28,7 @@
 #include "cgroup/cgroup.h"
 #include "lib/cleanup.h"
 #include "lib/error.h"
+#include "lib/launch.h"
 
 bool
 vsl_container_id_is_valid(const char *id)
@@ -409,6 +411,20 @@ vsl_fifo_make(struct vsl_container *c, int *ret_fd, struct vsl_error *err)
     return 0;
 }
 
+/* The init died while start waited: say how, leaving it for whoever reaps it (WNOWAIT). */
+static int
+init_gone(const struct vsl_container *c, int pidfd, struct vsl_error *err)
+{
+    siginfo_t si = {0};
+    char how[96] = "exited";
+
+    if (waitid(P_PIDFD, (id_t)pidfd, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid > 0)
+        /* a wait status from the siginfo: exit code in the second byte, a signal in the first */
+        vsl_describe_status(si.si_code == CLD_EXITED ? W_EXITCODE(si.si_status, 0) : si.si_status,
+                            how, sizeof(how));
+    return vsl_err(err, ECHILD, "container '%s': the init %s before start", c->id, how);
+}
+
 int
 vsl_fifo_start(struct vsl_container *c, int pidfd, struct vsl_error *err)
 {
@@ -434,7 +450,7 @@ vsl_fifo_start(struct vsl_container *c, int pidfd, struct vsl_error *err)
                 continue;
         }
         if (p[1].revents || (p[0].revents & (POLLHUP | POLLERR)))
-            return vsl_err(err, ECHILD, "container '%s': the init exited before start", c->id);
+            return init_gone(c, pidfd, err);
     }
     (void)unlinkat(c->dirfd, "exec.fifo", 0);
     return 0;
