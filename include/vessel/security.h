@@ -34,9 +34,10 @@ int vsl_seccomp_allow(struct vsl_seccomp *profile, const char *syscall, struct v
 int vsl_seccomp_allows(const struct vsl_seccomp *profile, const char *syscall);
 void vsl_seccomp_free(struct vsl_seccomp *profile);
 
-/* CVE-2019-5736: re-execute vessel from a sealed memfd copy of itself unless this already is one.
- * Returns 0 when running from the copy; does not return on success otherwise. */
-int vsl_selfclone(char **argv, struct vsl_error *err);
+/* CVE-2019-5736: re-execute vessel from a copy nobody can write (a private read-only overlay of its
+ * directory, else a sealed memfd) unless this already is one. state_root holds the overlay's empty
+ * second layer. Returns 0 when running from the copy; does not return on success otherwise. */
+int vsl_selfclone(char **argv, const char *state_root, struct vsl_error *err);
 
 /* ---- subordinate ids (src/lib/idmap.c) ---- */
 

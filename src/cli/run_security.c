@@ -615,7 +615,7 @@ cli_security_startup(const char *verb, char **argv, struct cli_globals *g)
         (size_t)snprintf(root, sizeof(root), "%s/vessel", xdg) < sizeof(root))
         g->root = root;
     for (size_t i = 0; entering[i]; i++)
-        if (strcmp(verb, entering[i]) == 0 && vsl_selfclone(argv, &err) < 0) {
+        if (strcmp(verb, entering[i]) == 0 && vsl_selfclone(argv, g->root, &err) < 0) {
             fprintf(stderr, "vessel: %s\n", err.msg);
             return err.code;
         }

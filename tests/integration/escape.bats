@@ -21,6 +21,16 @@ vt_blocked() {
 
 # ---- CVE-2019-5736: the runtime binary through /proc/PID/exe
 
+# vt_sealed_exe LINK: /proc/PID/exe of a vessel that sealed itself: the private read-only overlay
+# of its directory ("/vessel") or the sealed memfd copy, never the binary's own path.
+vt_sealed_exe() {
+    [ "$1" = "/$(basename "$VESSEL_BIN")" ] || [ "$1" = "/memfd:vessel (deleted)" ]
+}
+
+# what the attacker meets: the overlay refuses the write (EROFS), the memfd's seals refuse it
+# (EPERM), or the host-side vessel still executes the copy (ETXTBSY)
+VT_EXE_BLOCKED="blocked: (reopen the runtime's exe for writing: Read-only file system|write the runtime's exe: Operation not permitted|reopen the runtime's exe for writing: Text file busy)"
+
 @test "CVE-2019-5736: /proc/PID/exe of vessel in a container is a sealed copy, never the binary" {
     local sum fifo init
     sum=$(sha256sum "$VESSEL_BIN" | cut -d' ' -f1)
@@ -38,10 +48,10 @@ vt_blocked() {
     exec 7>"$fifo"
     for _ in $(seq 50); do
         init=$(vt_container_pid "$(cat "$WORK/a.pid")") && [ -n "$init" ] &&
-            [[ $(readlink "/proc/$init/exe") == /memfd:* ]] && break
+            vt_sealed_exe "$(readlink "/proc/$init/exe")" && break
         sleep 0.1
     done
-    [[ $(readlink "/proc/$init/exe") == "/memfd:vessel (deleted)" ]] ||
+    vt_sealed_exe "$(readlink "/proc/$init/exe")" ||
         vt_fail "the init's exe is $(readlink "/proc/$init/exe")"
     # the attacker, in a second container seeing host pids, holds the exe, waits for vessel to
     # exit, then writes through it
@@ -49,11 +59,10 @@ vt_blocked() {
         </dev/null >"$WORK/b.out" 2>"$WORK/b.err" 7>&- &
     echo $! >"$WORK/b.pid"
     VT_BG_PIDS+=($!)
-    vt_wait_line "$WORK/b.out" "target: /memfd:vessel (deleted)"
+    vt_wait_line "$WORK/b.out" "target: $(readlink "/proc/$init/exe")"
     exec 7>&-
     vt_bg_wait b 30
-    # sealed (EPERM), or still executed by the host-side vessel that shares the copy (ETXTBSY)
-    vt_assert_match "blocked: (write the runtime's exe: Operation not permitted|reopen the runtime's exe for writing: Text file busy)"
+    vt_assert_match "$VT_EXE_BLOCKED"
     vt_bg_wait a 30 || true
     [ "$(sha256sum "$VESSEL_BIN" | cut -d' ' -f1)" = "$sum" ] || vt_fail "vessel's binary changed"
 }
@@ -78,19 +87,47 @@ vt_blocked() {
         sleep 0.1
     done
     [ -n "$target" ] || vt_fail "the exec'd vessel did not start: $(cat "$WORK/a.err")"
-    [[ $(readlink "/proc/$target/exe") == "/memfd:vessel (deleted)" ]] ||
+    vt_sealed_exe "$(readlink "/proc/$target/exe")" ||
         vt_fail "the exec process's exe is $(readlink "/proc/$target/exe")"
     "$VESSEL_BIN" --root "$STATE" run --pid host "$ROOT" /probe attack exe "$target" \
         </dev/null >"$WORK/b.out" 2>"$WORK/b.err" 7>&- &
     echo $! >"$WORK/b.pid"
     VT_BG_PIDS+=($!)
-    vt_wait_line "$WORK/b.out" "target: /memfd:vessel (deleted)"
+    vt_wait_line "$WORK/b.out" "target: $(readlink "/proc/$target/exe")"
     exec 7>&-
     vt_bg_wait b 30
-    # sealed (EPERM), or still executed by the host-side vessel that shares the copy (ETXTBSY)
-    vt_assert_match "blocked: (write the runtime's exe: Operation not permitted|reopen the runtime's exe for writing: Text file busy)"
+    vt_assert_match "$VT_EXE_BLOCKED"
     vt_bg_wait a 30 || true
     [ "$(sha256sum "$VESSEL_BIN" | cut -d' ' -f1)" = "$sum" ] || vt_fail "vessel's binary changed"
+}
+
+@test "CVE-2019-5736: the copy is a private read-only overlay, else a sealed memfd" {
+    local st link
+    # root: the overlay of the binary's directory, in no mount table
+    vt_bg a run "$ROOT" /bin/sleep 3
+    for _ in $(seq 50); do
+        [ -n "$(vt_container_pid "$(cat "$WORK/a.pid")")" ] && break
+        sleep 0.1
+    done
+    link=$(readlink "/proc/$(cat "$WORK/a.pid")/exe")
+    [ "$link" = "/$(basename "$VESSEL_BIN")" ] || vt_fail "vessel's exe is '$link', not the overlay"
+    ! grep -q " $(dirname "$VESSEL_BIN") " /proc/self/mountinfo || vt_fail "the overlay is attached"
+    vt_bg_wait a
+    # a state root inside the binary's directory makes the layers overlap: overlayfs refuses, the
+    # memfd copy takes over
+    st=$(dirname "$VESSEL_BIN")/.vt-escape-$$
+    vt_defer "rm -rf '$st'"
+    "$VESSEL_BIN" --root "$st" run "$ROOT" /bin/sleep 3 </dev/null >"$WORK/b.out" 2>"$WORK/b.err" &
+    echo $! >"$WORK/b.pid"
+    VT_BG_PIDS+=($!)
+    for _ in $(seq 50); do
+        [ -n "$(vt_container_pid "$(cat "$WORK/b.pid")")" ] && break
+        sleep 0.1
+    done
+    link=$(readlink "/proc/$(cat "$WORK/b.pid")/exe")
+    [ "$link" = "/memfd:vessel (deleted)" ] || vt_fail "vessel's exe is '$link', not the memfd"
+    vt_bg_wait b
+    vt_assert_status 0
 }
 
 # ---- CVE-2024-21626: fds and the working directory
