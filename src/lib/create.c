@@ -75,8 +75,8 @@ on_hooks(struct vsl_ctx *ctx, char **ret_state_json, struct vsl_error *err)
 
 int
 vsl_create_prepare(const struct vsl_spec *spec, const char *root, const char *id,
-                   const char *bundle, struct vsl_ctx *ctx, struct vsl_container **ret_c,
-                   struct vsl_error *err)
+                   const char *bundle, bool fifo, struct vsl_ctx *ctx,
+                   struct vsl_container **ret_c, struct vsl_error *err)
 {
     struct vsl_container *c = NULL;
     int r;
@@ -92,7 +92,7 @@ vsl_create_prepare(const struct vsl_spec *spec, const char *root, const char *id
     }
     if ((r = vsl_container_save(c, spec, err)) < 0 || (r = save_config(c, spec, err)) < 0)
         goto fail;
-    if ((r = vsl_fifo_make(c, &ctx->fifo_fd, err)) < 0)
+    if (fifo && (r = vsl_fifo_make(c, &ctx->fifo_fd, err)) < 0)
         goto fail;
     ctx->spec = spec;
     ctx->id = c->id;
@@ -160,7 +160,11 @@ vsl_create_start(struct vsl_ctx *ctx, struct vsl_container *c, struct vsl_error 
 
     if ((r = vsl_launch_send_start(ctx, err)) < 0)
         return r;
-    if ((r = vsl_fifo_start(c, ctx->pidfd, err)) < 0) {
+    if (ctx->fifo_fd < 0) {
+        /* run: no exec.fifo, START alone lets the init go on; running once it executed */
+        if ((r = vsl_launch_wait_exec(ctx, err)) < 0)
+            return r;
+    } else if ((r = vsl_fifo_start(c, ctx->pidfd, err)) < 0) {
         /* The init's own error, when it sent one, says more. */
         struct vsl_error got = {0};
         if (vsl_launch_wait_exec(ctx, &got) < 0)
@@ -187,7 +191,8 @@ check_console(const struct vsl_spec *spec, const char *console_socket, struct vs
 
 /* Everything create does up to START; the caller decides whether to wait for start. */
 static int
-create_common(const struct vsl_spec *spec, const struct vsl_create_opts *o, struct vsl_ctx *ctx,
+create_common(const struct vsl_spec *spec, const struct vsl_create_opts *o, bool fifo,
+              struct vsl_ctx *ctx,
               struct vsl_container **ret_c, struct vsl_error *err)
 {
     struct vsl_container *c = NULL;
@@ -197,7 +202,7 @@ create_common(const struct vsl_spec *spec, const struct vsl_create_opts *o, stru
         return vsl_err(err, EINVAL, "a container id is needed");
     if ((r = check_console(spec, o->console_socket, err)) < 0)
         return r;
-    r = vsl_create_prepare(spec, o->state_root, o->id, o->bundle, ctx, &c, err);
+    r = vsl_create_prepare(spec, o->state_root, o->id, o->bundle, fifo, ctx, &c, err);
     if (r < 0)
         return r;
     ctx->detach = true;
@@ -228,7 +233,7 @@ vsl_create(const struct vsl_spec *spec, const struct vsl_create_opts *opts, stru
 {
     struct vsl_container *c = NULL;
     struct vsl_ctx ctx;
-    int r = create_common(spec, opts, &ctx, &c, err);
+    int r = create_common(spec, opts, true, &ctx, &c, err);
 
     if (r < 0)
         return r;
@@ -250,7 +255,7 @@ vsl_run_detached(const struct vsl_spec *spec, const struct vsl_create_opts *opts
 {
     struct vsl_container *c = NULL;
     struct vsl_ctx ctx;
-    int r = create_common(spec, opts, &ctx, &c, err);
+    int r = create_common(spec, opts, false, &ctx, &c, err);
 
     if (r < 0)
         return r;

@@ -410,6 +410,8 @@ vsl_launch_wait_exec(struct vsl_ctx *ctx, struct vsl_error *err)
 {
     int r;
     struct vsl_error got = {0};
+    if (ctx->sync_fd < 0)
+        return 0; /* waited for already */
     r = sync_expect(ctx->sync_fd, SYNC_START, NULL, 0, NULL, &got);
     closep(&ctx->sync_fd);
     ctx->sync_fd = -EBADF;

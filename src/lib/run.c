@@ -34,7 +34,7 @@ run_container(struct vsl_ctx *ctx, struct vsl_container *c, struct vsl_run_resul
 {
     int r, status = 0;
 
-    /* The same path as create + start: the init waits in exec.fifo, vessel opens it. */
+    /* The path of create + start, without exec.fifo: vessel itself starts the init. */
     if ((r = vsl_create_launch(ctx, c, err)) < 0)
         return r;
     if (ctx->pty_master >= 0)
@@ -71,7 +71,7 @@ vsl_run(const struct vsl_spec *spec, const struct vsl_run_opts *opts, struct vsl
         vsl_container_new_id(idbuf);
         id = idbuf;
     }
-    r = vsl_create_prepare(spec, opts->state_root, id, opts->bundle, &ctx, &c, err);
+    r = vsl_create_prepare(spec, opts->state_root, id, opts->bundle, false, &ctx, &c, err);
     if (r < 0)
         return r;
     ctx.attach_stdin = opts->attach_stdin;
