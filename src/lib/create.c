@@ -75,8 +75,8 @@ on_hooks(struct vsl_ctx *ctx, char **ret_state_json, struct vsl_error *err)
 
 int
 vsl_create_prepare(const struct vsl_spec *spec, const char *root, const char *id,
-                   const char *bundle, bool fifo, struct vsl_ctx *ctx,
-                   struct vsl_container **ret_c, struct vsl_error *err)
+                   const char *bundle, bool fifo, struct vsl_ctx *ctx, struct vsl_container **ret_c,
+                   struct vsl_error *err)
 {
     struct vsl_container *c = NULL;
     int r;
@@ -192,8 +192,7 @@ check_console(const struct vsl_spec *spec, const char *console_socket, struct vs
 /* Everything create does up to START; the caller decides whether to wait for start. */
 static int
 create_common(const struct vsl_spec *spec, const struct vsl_create_opts *o, bool fifo,
-              struct vsl_ctx *ctx,
-              struct vsl_container **ret_c, struct vsl_error *err)
+              struct vsl_ctx *ctx, struct vsl_container **ret_c, struct vsl_error *err)
 {
     struct vsl_container *c = NULL;
     int r;
