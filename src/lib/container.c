@@ -99,16 +99,24 @@ vsl_container_free(struct vsl_container *c)
     free(c);
 }
 
-static void
-rfc3339_now(char *buf, size_t len)
+/* UTC "YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ". By hand: glibc's gmtime_r reads the time zone file
+ * (/etc/localtime) first, at every start, for nothing; the date is the civil-from-days
+ * conversion of the proleptic Gregorian calendar (eras of 400 years from 0000-03-01). */
+void
+vsl_rfc3339(const struct timespec *ts, char *buf, size_t len)
 {
-    struct timespec ts;
-    struct tm tm;
+    long long days = ts->tv_sec / 86400, secs = ts->tv_sec % 86400;
+    long long z = days + 719468, era = z / 146097;
+    long long doe = z - era * 146097;                                      /* [0, 146096] */
+    long long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* [0, 399] */
+    long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);               /* [0, 365] */
+    long long mp = (5 * doy + 2) / 153;                                    /* March = 0 */
+    long long day = doy - (153 * mp + 2) / 5 + 1, month = mp < 10 ? mp + 3 : mp - 9;
+    long long year = yoe + era * 400 + (month <= 2);
 
-    (void)clock_gettime(CLOCK_REALTIME, &ts);
-    (void)gmtime_r(&ts.tv_sec, &tm);
-    size_t n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-    (void)snprintf(buf + n, len - n, ".%09ldZ", ts.tv_nsec);
+    (void)snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%09dZ", (int)year, (int)month, (int)day,
+                   (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60),
+                   (int)(ts->tv_nsec % 1000000000));
 }
 
 static int
@@ -162,7 +170,9 @@ vsl_container_create(const char *root, const char *id, struct vsl_container **re
         return r;
     }
     strcpy(c->status, "creating");
-    rfc3339_now(c->created, sizeof(c->created));
+    struct timespec now;
+    (void)clock_gettime(CLOCK_REALTIME, &now);
+    vsl_rfc3339(&now, c->created, sizeof(c->created));
     *ret = c;
     return 0;
 }

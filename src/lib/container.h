@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include <vessel/vessel.h>
 
@@ -54,6 +55,8 @@ void vsl_container_destroy(struct vsl_container *c);
 void vsl_container_free(struct vsl_container *c);
 /* Start time (clock ticks since boot) of a pid, 0 when it is gone or a zombie. */
 unsigned long long vsl_proc_start_time(pid_t pid);
+/* ts (CLOCK_REALTIME, not before 1970) as UTC "YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ" (31 bytes). */
+void vsl_rfc3339(const struct timespec *ts, char *buf, size_t len);
 
 /* exec.fifo: make it and return an O_PATH fd (create); open it for reading and wait until the
  * init writes its byte, or fail when the init dies first (start, run). */
