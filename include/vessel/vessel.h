@@ -63,6 +63,13 @@ int vsl_mount_parse_options(struct vsl_mount *m, struct vsl_error *err);
 const char *vsl_ns_name(enum vsl_ns_kind kind); /* "pid", "network", "mount"... (OCI) */
 int vsl_ns_from_name(const char *name);         /* OCI type name -> kind, -EINVAL */
 
+/* ---- warnings and debug lines (src/lib/log.c) ---- */
+
+/* Where vessel's warnings and, with debug set, its step-by-step debug lines go (the init's too,
+ * relayed over the sync socket); NULL sends them nowhere (the default). */
+enum vsl_log_level { VSL_LOG_WARN, VSL_LOG_DEBUG };
+void vsl_set_log(void (*hook)(enum vsl_log_level level, const char *line), bool debug);
+
 /* ---- container ids (src/lib/container.c) ---- */
 
 /* Letters, digits, '_', '.' and '-' (not first), at most 128 characters. */
@@ -153,6 +160,7 @@ struct vsl_exec_opts {
     const char *pid_file;
     unsigned preserve_fds;
     bool detach;
+    bool ignore_paused; /* runc's --ignore-paused: a paused container too (the process waits) */
 };
 /* exec: a new process in a running container; spec is the container's config with process
  * replaced (vsl_exec_spec builds it; exec turns its namespaces into joins, so it is changed).

@@ -13,10 +13,30 @@
 
 static const struct cli_globals *log_globals;
 
+static void vreport(const char *level, const char *fmt, va_list ap);
+
+static void
+report(const char *level, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vreport(level, fmt, ap);
+    va_end(ap);
+}
+
+/* The library's warnings and, with --debug, its debug lines: like vessel's own. */
+static void
+lib_log(enum vsl_log_level level, const char *line)
+{
+    report(level == VSL_LOG_DEBUG ? "debug" : "warning", "%s", line);
+}
+
 void
 cli_log_setup(const struct cli_globals *g)
 {
     log_globals = g;
+    vsl_set_log(lib_log, g->debug);
 }
 
 static void

@@ -23,6 +23,7 @@
 #include "lib/cleanup.h"
 #include "lib/error.h"
 #include "lib/hooks.h"
+#include "lib/log.h"
 #include "lib/sync.h"
 #include "lib/syscalls.h"
 #include "stages/rootfs.h"
@@ -234,6 +235,7 @@ child_main(struct vsl_ctx *ctx)
         if (!s->child_setup || !stage_on(s, ctx))
             continue;
         (void)prctl(PR_SET_NAME, s->name, 0, 0, 0);
+        vsl_init_log(ctx->sync_fd, VSL_LOG_DEBUG, "init: stage %s", s->name);
         if (s->child_setup(ctx, &err) < 0) {
             vsl_err_prefix(&err, "%s: ", s->name);
             child_fail(ctx, &err, 125);
@@ -266,6 +268,7 @@ child_main(struct vsl_ctx *ctx)
         child_fail(ctx, &err, 125);
     const struct vsl_process *p = &ctx->spec->process;
     static char *const no_env[] = {NULL};
+    vsl_init_log(ctx->sync_fd, VSL_LOG_DEBUG, "init: execute '%s'", path);
     execve(path, p->args.v, p->env.v ? p->env.v : no_env);
     r = vsl_err_errno(&err, "exec '%s'", path);
     err.exec_failed = 1;
@@ -323,6 +326,7 @@ parent_steps(struct vsl_ctx *ctx, struct vsl_error *err)
         const struct vsl_stage *s = vsl_stages[i];
         if (!s->parent_setup || !stage_on(s, ctx))
             continue;
+        vsl_debug("stage %s: set up the init from outside", s->name);
         if ((r = s->parent_setup(ctx, err)) < 0) {
             vsl_err_prefix(err, "%s: ", s->name);
             return r;
@@ -352,6 +356,8 @@ vsl_launch(struct vsl_ctx *ctx, struct vsl_error *err)
         const struct vsl_stage *s = vsl_stages[i];
         if (!stage_on(s, ctx))
             continue;
+        if (s->prepare)
+            vsl_debug("stage %s: prepare", s->name);
         if (s->prepare && (r = s->prepare(ctx, err)) < 0) {
             vsl_err_prefix(err, "%s: ", s->name);
             return r;
@@ -387,6 +393,7 @@ vsl_launch(struct vsl_ctx *ctx, struct vsl_error *err)
     ctx->sync_fd = sv[0];
     ctx->pid = pid;
     ctx->pidfd = pidfd;
+    vsl_debug("init: host pid %d, clone flags %#lx", (int)pid, (unsigned long)args.flags);
     return parent_steps(ctx, err);
 }
 
@@ -446,8 +453,10 @@ vsl_launch_undo(struct vsl_ctx *ctx)
 {
     /* Stages left out of this launch undo nothing: exec must not tear down the container. */
     for (size_t i = vsl_n_stages; i-- > 0;)
-        if (vsl_stages[i]->undo && stage_on(vsl_stages[i], ctx))
+        if (vsl_stages[i]->undo && stage_on(vsl_stages[i], ctx)) {
+            vsl_debug("stage %s: undo", vsl_stages[i]->name);
             vsl_stages[i]->undo(ctx);
+        }
     close_launch_fds(ctx);
 }
 

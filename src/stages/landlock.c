@@ -25,7 +25,7 @@
 
 #include "lib/cleanup.h"
 #include "lib/error.h"
-#include "lib/sync.h"
+#include "lib/log.h"
 #include "stages/stage.h"
 
 #define ANN_LANDLOCK VSL_ANN_LANDLOCK
@@ -152,8 +152,7 @@ add_port(int ruleset, json_int_t port, uint64_t access, struct vsl_error *err)
 static void
 warn(struct vsl_ctx *ctx, const char *msg)
 {
-    struct vsl_error ignored;
-    (void)sync_send(ctx->sync_fd, SYNC_LOG, msg, strlen(msg) + 1, -1, &ignored);
+    vsl_init_log(ctx->sync_fd, VSL_LOG_WARN, "%s", msg);
 }
 
 static uint64_t

@@ -131,6 +131,29 @@ assert line["msg"] == "container '"'"'nosuch'"'"' does not exist", line
 assert line["time"][:2] == "20", line' "$WORK/log.json"
 }
 
+@test "--debug: the stages and the init's steps, on stderr and in --log; nothing without it" {
+    vrun --debug run "$ROOT" /probe pid
+    vt_assert_status 0
+    vt_assert_output "pid=1"
+    for line in "stage cgroup: prepare" "stage namespaces: set up the init from outside" \
+        "init: stage rootfs" "init: execute '/probe'" "stage cgroup: undo"; do
+        grep -qxF "vessel: debug: $line" <<<"$stderr" || vt_fail "no debug line '$line'"
+    done
+    grep -q "vessel: debug: init: host pid [0-9]*, clone flags 0x" <<<"$stderr" ||
+        vt_fail "no debug line for the clone"
+    vrun run "$ROOT" /probe pid
+    vt_assert_status 0
+    [ -z "$stderr" ] || vt_fail "stderr without --debug: $stderr"
+    run --separate-stderr "$VESSEL_BIN" --root "$STATE" --debug --log "$WORK/debug.json" \
+        --log-format json run "$ROOT" /bin/true
+    vt_assert_status 0
+    "$VT_PY" -c '
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+assert lines and all(l["level"] == "debug" for l in lines), lines
+assert any(l["msg"] == "init: execute '"'"'/bin/true'"'"'" for l in lines), lines' "$WORK/debug.json"
+}
+
 @test "exec: runs in the container's namespaces, exit code, env, cwd, user" {
     vq run -d --bundle "$WORK/b" --pid-file "$WORK/pid" c1
     pid=$(cat "$WORK/pid")
