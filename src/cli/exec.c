@@ -104,6 +104,8 @@ parse_exec_flag(int c, char *arg, struct exec_args *a)
         a->nnp = true;
         break;
     case OPT_IGNORE_PAUSED:
+        a->o.ignore_paused = true;
+        break;
     case OPT_CGROUP:
         break;
     case OPT_PRESERVE:

@@ -144,8 +144,10 @@ vsl_exec(const char *state_root, const char *id, struct vsl_spec *spec,
     if (r < 0)
         return r;
     const char *status = vsl_container_refresh(c);
-    if (strcmp(status, "running") != 0 && strcmp(status, "created") != 0) {
-        r = vsl_err(err, EINVAL, "cannot exec in a %s container '%s'", status, id);
+    if (strcmp(status, "running") != 0 && strcmp(status, "created") != 0 &&
+        !(o->ignore_paused && strcmp(status, "paused") == 0)) {
+        r = vsl_err(err, EINVAL, "cannot exec in a %s container '%s'%s", status, id,
+                    strcmp(status, "paused") == 0 ? " (resume it, or exec --ignore-paused)" : "");
         vsl_container_free(c);
         return r;
     }

@@ -168,6 +168,22 @@ wait_status() {
     vt_assert_vessel_error "it is not paused"
 }
 
+@test "exec into a paused container: refused, or with --ignore-paused it waits for resume" {
+    vq run -d --bundle "$WORK/b" c1
+    vessel pause c1
+    run --separate-stderr vessel exec c1 /bin/true
+    vt_assert_status 125
+    vt_assert_vessel_error "cannot exec in a paused container 'c1' .resume it, or exec --ignore-paused."
+    vt_bg x exec --ignore-paused c1 /bin/sh -c 'echo exec-ran'
+    sleep 0.5
+    kill -0 "$(cat "$WORK/x.pid")" || vt_fail "exec finished in a frozen container: $(cat "$WORK/x.err")"
+    [ ! -s "$WORK/x.out" ] || vt_fail "the process ran while paused"
+    vessel resume c1
+    vt_bg_wait x
+    vt_assert_status 0
+    vt_assert_output "exec-ran"
+}
+
 @test "a paused container can be deleted with --force" {
     vq run -d --bundle "$WORK/b" c1
     vessel pause c1
