@@ -161,6 +161,7 @@ struct vsl_exec_opts {
     unsigned preserve_fds;
     bool detach;
     bool ignore_paused; /* runc's --ignore-paused: a paused container too (the process waits) */
+    const char *cgroup; /* runc's --cgroup PATH: a sub-cgroup of the container's, which exists */
 };
 /* exec: a new process in a running container; spec is the container's config with process
  * replaced (vsl_exec_spec builds it; exec turns its namespaces into joins, so it is changed).

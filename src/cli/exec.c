@@ -107,6 +107,7 @@ parse_exec_flag(int c, char *arg, struct exec_args *a)
         a->o.ignore_paused = true;
         break;
     case OPT_CGROUP:
+        a->o.cgroup = arg;
         break;
     case OPT_PRESERVE:
         if (cli_parse_uint(arg, &a->o.preserve_fds) < 0)

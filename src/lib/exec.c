@@ -124,6 +124,32 @@ exec_launch(struct vsl_ctx *ctx, const struct vsl_exec_opts *o, struct vsl_run_r
     return 0;
 }
 
+/* exec --cgroup PATH: PATH below the container's cgroup ("/" or "" is the cgroup itself). */
+static int
+sub_cgroup(const char *top, const char *arg, char **ret, struct vsl_error *err)
+{
+    const char *p = arg;
+
+    if (strchr(arg, ':'))
+        return vsl_err(err, EINVAL,
+                       "exec --cgroup '%s': per-controller paths (CONTROLLERS:PATH) are not "
+                       "supported; give one PATH below the container's cgroup",
+                       arg);
+    while (*p == '/')
+        p++;
+    if (!top)
+        return vsl_err(err, EINVAL, "exec --cgroup: the container has no cgroup");
+    if (strcmp(p, "..") == 0 || strncmp(p, "../", 3) == 0 || strstr(p, "/../") ||
+        (strlen(p) >= 3 && strcmp(p + strlen(p) - 3, "/..") == 0))
+        return vsl_err(err, EINVAL, "exec --cgroup '%s': must stay below the container's cgroup",
+                       arg);
+    if (*p == '\0')
+        return 0;
+    if (asprintf(ret, "%s/%s", top, p) < 0)
+        return vsl_err(err, ENOMEM, "out of memory");
+    return 0;
+}
+
 int
 vsl_exec(const char *state_root, const char *id, struct vsl_spec *spec,
          const struct vsl_exec_opts *o, struct vsl_run_result *ret, struct vsl_error *err)
@@ -162,6 +188,13 @@ vsl_exec(const char *state_root, const char *id, struct vsl_spec *spec,
     ctx.exec = true;
     ctx.target_pid = c->pid;
     ctx.cgroup_path = c->cgroup_path;
+    _cleanup_free_ char *sub = NULL;
+    if (o->cgroup && (r = sub_cgroup(c->cgroup_path, o->cgroup, &sub, err)) < 0) {
+        vsl_container_free(c);
+        return r;
+    }
+    if (sub)
+        ctx.cgroup_path = sub;
     ctx.attach_stdin = true;
     ctx.detach = o->detach;
     ctx.preserve_fds = o->preserve_fds;

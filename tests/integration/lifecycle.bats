@@ -184,6 +184,37 @@ wait_status() {
     vt_assert_output "exec-ran"
 }
 
+@test "exec --cgroup PATH: a sub-cgroup of the container's; missing, outside or per-controller refused" {
+    local cg d subs=()
+    vq run -d --bundle "$WORK/b" c1
+    cg=$("$VT_PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["cgroupPath"])' "$STATE/c1/state.json")
+    run --separate-stderr vessel exec --cgroup sub c1 /bin/true
+    vt_assert_status 125
+    vt_assert_vessel_error "sub"
+    run --separate-stderr vessel exec --cgroup ../x c1 /bin/true
+    vt_assert_status 125
+    vt_assert_vessel_error "must stay below the container's cgroup"
+    run --separate-stderr vessel exec --cgroup cpu:sub c1 /bin/true
+    vt_assert_status 125
+    vt_assert_vessel_error "per-controller paths"
+    for d in /sys/fs/cgroup/*"$cg" /sys/fs/cgroup"$cg"; do
+        [ -d "$d" ] && [ ! -L "${d%"$cg"}" ] || continue
+        mkdir "$d/sub"
+        subs+=("$d/sub")
+        if [ -f "$d/cpuset.cpus" ]; then # v1 cpuset: a new cgroup starts with no cpus, no mems
+            cat "$d/cpuset.cpus" >"$d/sub/cpuset.cpus"
+            cat "$d/cpuset.mems" >"$d/sub/cpuset.mems"
+        fi
+    done
+    vt_defer "rmdir ${subs[*]} 2>/dev/null || true"
+    run --separate-stderr vessel exec --cgroup /sub c1 /bin/cat /proc/self/cgroup
+    vt_assert_status 0
+    # every hierarchy: the sub-cgroup (seen from the container's cgroup namespace, or the host's)
+    [ -n "$output" ] && ! grep -vE ":($cg)?/sub\$" <<<"$output" ||
+        vt_fail "not in the sub-cgroup everywhere: $output"
+    rmdir "${subs[@]}"
+}
+
 @test "a paused container can be deleted with --force" {
     vq run -d --bundle "$WORK/b" c1
     vessel pause c1
