@@ -316,7 +316,7 @@ static int
 cg_mount_one(int dirfd, const char *name, const struct cg_line *cg, bool own_ns,
              const struct vsl_mount *m, int *ret_mnt, struct vsl_error *err)
 {
-    _cleanup_close_ int target = -EBADF, mnt = -EBADF;
+    _cleanup_close_ int mnt = -EBADF;
     char label[PATH_MAX], host[PATH_MAX * 2];
     uint64_t clr, set = vsl_mnt_attr_from_flags(m->flags, &clr);
     bool v2 = cg->ctrl[0] == '\0';
@@ -324,14 +324,6 @@ cg_mount_one(int dirfd, const char *name, const struct cg_line *cg, bool own_ns,
 
     (void)snprintf(label, sizeof(label), "%s%s%s", m->destination, *name ? "/" : "", name);
     (void)snprintf(host, sizeof(host), "/sys/fs/cgroup%s%s%s", *name ? "/" : "", name, cg->path);
-    if (!own_ns && access(host, F_OK) < 0)
-        return 0; /* a hierarchy the host does not mount: nothing to show */
-    if (*name && mkdirat(dirfd, name, 0755) < 0)
-        return vsl_err_errno(err, "mkdir '%s'", label);
-    target = *name ? openat(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-                   : fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
-    if (target < 0)
-        return vsl_err_errno(err, "open '%s'", label);
     if (own_ns) {
         r = vsl_mnt_new(v2 ? "cgroup2" : "cgroup", "cgroup", v2 ? m->data : cg->ctrl, m->flags,
                         label, &mnt, err);
@@ -339,11 +331,20 @@ cg_mount_one(int dirfd, const char *name, const struct cg_line *cg, bool own_ns,
             return r;
     } else {
         mnt = vsl_mnt_clone(AT_FDCWD, host, false);
-        if (mnt < 0 || (r = vsl_mnt_setattr(mnt, false, set, clr, 0)) < 0)
-            return vsl_err_code(err, mnt < 0 ? mnt : r, "bind '%s' on '%s'", host, label);
+        if (mnt == -ENOENT)
+            return 0; /* a hierarchy the host does not mount: nothing to show */
+        if (mnt < 0)
+            return vsl_err_code(err, mnt, "bind '%s' on '%s'", host, label);
+        /* in the v1 tmpfs (a name), mount_cgroup sets the attributes of all at once */
+        if (!*name && (r = vsl_mnt_setattr(mnt, false, set, clr, 0)) < 0)
+            return vsl_err_code(err, r, "bind '%s' on '%s'", host, label);
     }
-    if ((r = vsl_mnt_attach(mnt, target)) < 0)
-        return vsl_err_code(err, r, "move_mount cgroup onto '%s'", label);
+    if (*name && mkdirat(dirfd, name, 0755) < 0)
+        return vsl_err_errno(err, "mkdir '%s'", label);
+    /* the directory is in vessel's own fresh tmpfs: a path is safe, and saves opening it */
+    if (move_mount(mnt, "", dirfd, name,
+                   MOVE_MOUNT_F_EMPTY_PATH | (*name ? 0 : MOVE_MOUNT_T_EMPTY_PATH)) < 0)
+        return vsl_err_errno(err, "move_mount cgroup onto '%s'", label);
     if (ret_mnt)
         *ret_mnt = TAKE_FD(mnt);
     /* Co-mounted controllers ("cpu,cpuacct") are also reached by each name, as on the host. */
@@ -393,8 +394,10 @@ mount_cgroup(const struct vsl_spec *spec, const struct vsl_mount *m, int target,
         if ((r = cg_mount_one(tmp, name, &cg[i], own_ns, m, NULL, err)) < 0)
             return r;
     }
-    if ((m->flags & MS_RDONLY) && (r = vsl_mnt_setattr(tmp, false, MOUNT_ATTR_RDONLY, 0, 0)) < 0)
-        return vsl_err_code(err, r, "make '%s' read-only", m->destination);
+    /* read-only (as asked), nosuid, nodev, noexec: the tmpfs and every hierarchy in one call */
+    uint64_t clr, set = vsl_mnt_attr_from_flags(m->flags, &clr);
+    if ((r = vsl_mnt_setattr(tmp, true, set, clr, 0)) < 0)
+        return vsl_err_code(err, r, "set the attributes of '%s'", m->destination);
     *ret_mnt = TAKE_FD(tmp);
     return 0;
 }
