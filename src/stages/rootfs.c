@@ -272,36 +272,45 @@ mount_sysfs(const struct vsl_mount *m, int *ret_mnt, struct vsl_error *err)
     return 0;
 }
 
-/* One line of /proc/self/cgroup: "3:cpu,cpuacct:/path" (v1) or "0::/path" (v2). */
+/* One line of /proc/self/cgroup: "3:cpu,cpuacct:/path" (v1) or "0::/path" (v2), as pointers into
+ * the buffer read_cgroups filled. */
 struct cg_line {
-    char ctrl[128];
-    char path[PATH_MAX];
+    const char *ctrl;
+    const char *path;
 };
 
-static int
-read_cgroups(struct cg_line **ret, size_t *ret_n, struct vsl_error *err)
-{
-    _cleanup_fclose_ FILE *f = fopen("/proc/self/cgroup", "re");
-    _cleanup_free_ struct cg_line *v = NULL;
-    char line[PATH_MAX + 160];
-    size_t n = 0;
+#define CG_BUF (16 * 1024)
+#define CG_MAX 32
 
-    if (!f)
+/* /proc/self/cgroup into buf (CG_BUF bytes, cut into strings) and v (CG_MAX lines): one read and
+ * no copies, as the init runs this, where every page it touches first costs a fault. */
+static int
+read_cgroups(char *buf, struct cg_line *v, size_t *ret_n, struct vsl_error *err)
+{
+    _cleanup_close_ int fd = open("/proc/self/cgroup", O_RDONLY | O_CLOEXEC);
+    size_t len = 0, n = 0;
+    ssize_t k = 0;
+
+    if (fd < 0)
         return vsl_err_errno(err, "open '/proc/self/cgroup'");
-    while (fgets(line, sizeof(line), f)) {
+    while (len < CG_BUF - 1 && (k = read(fd, buf + len, CG_BUF - 1 - len)) > 0)
+        len += (size_t)k;
+    if (k < 0)
+        return vsl_err_errno(err, "read '/proc/self/cgroup'");
+    if (len >= CG_BUF - 1)
+        return vsl_err(err, E2BIG, "'/proc/self/cgroup' is longer than %d bytes", CG_BUF - 1);
+    buf[len] = '\0';
+    for (char *line = buf, *next; *line && n < CG_MAX; line = next) {
+        next = line + strcspn(line, "\n");
+        if (*next)
+            *next++ = '\0';
         char *a = strchr(line, ':'), *b = a ? strchr(a + 1, ':') : NULL;
         if (!b)
             continue;
-        struct cg_line *nv = realloc(v, (n + 1) * sizeof(*v));
-        if (!nv)
-            return vsl_err(err, ENOMEM, "rootfs: out of memory");
-        v = nv;
-        b[strcspn(b, "\n")] = '\0';
-        (void)snprintf(v[n].ctrl, sizeof(v[n].ctrl), "%.*s", (int)(b - a - 1), a + 1);
-        (void)snprintf(v[n].path, sizeof(v[n].path), "%s", b + 1);
-        n++;
+        *b = '\0';
+        v[n].ctrl = a + 1;
+        v[n++].path = b + 1;
     }
-    *ret = TAKE_PTR(v);
     *ret_n = n;
     return 0;
 }
@@ -369,12 +378,15 @@ mount_cgroup(const struct vsl_spec *spec, const struct vsl_mount *m, int target,
              struct vsl_error *err)
 {
     bool own_ns = spec->linux_.namespaces[VSL_NS_CGROUP].present;
-    _cleanup_free_ struct cg_line *cg = NULL;
+    _cleanup_free_ char *buf = malloc(CG_BUF);
+    struct cg_line cg[CG_MAX];
     _cleanup_close_ int tmp = -EBADF;
     size_t n = 0;
     bool v1 = false;
 
-    int r = read_cgroups(&cg, &n, err);
+    if (!buf)
+        return vsl_err(err, ENOMEM, "out of memory");
+    int r = read_cgroups(buf, cg, &n, err);
     if (r < 0)
         return r;
     for (size_t i = 0; i < n; i++)
