@@ -12,4 +12,4 @@ bool vsl_debugging(void);
 __attribute__((format(printf, 1, 2))) void vsl_debug(const char *fmt, ...);
 /* From the init (the forked child): a warning, or a debug line when debugging, to the parent. */
 __attribute__((format(printf, 3, 4))) void vsl_init_log(int sync_fd, enum vsl_log_level level,
-                                                       const char *fmt, ...);
+                                                        const char *fmt, ...);
