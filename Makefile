@@ -74,7 +74,8 @@ check-unit: $(UNIT_BINS)
 check-integration: all $(CG_TEST_TOOLS)
 	prove -v --timer --exec 'bats --tap' tests/integration/*.bats
 
-# cgroup v2, which this host cannot show: tests/integration/cgroup.bats in a qemu VM (tests/vm).
+# cgroup v2, which this host cannot show: tests/integration/cgroup.bats and systemd.bats (a systemd
+# manager reached over D-Bus) in a qemu VM (tests/vm).
 check-vm: all $(CG_TEST_TOOLS)
 	@bash tests/vm/deps.sh
 	bash tests/vm/run.sh $(BUILD)

@@ -9,7 +9,7 @@ build=(gcc make pkg-config libc6-dev libjansson-dev libcap-dev libseccomp-dev bu
 tests=(bats e2fsprogs squashfs-tools erofs-utils xfsprogs btrfs-progs fdisk util-linux iproute2
        procps python3 crun uidmap podman conmon containerd)
 # ... and the cgroup v2 suite in qemu (`make check-vm`, tests/vm): about 610 MB.
-vm=(qemu-system-x86 linux-image-amd64 busybox-static cpio xz-utils)
+vm=(qemu-system-x86 linux-image-amd64 busybox-static cpio xz-utils systemd dbus-user-session)
 case "${1:-all}" in
 build) pkgs=("${build[@]}") ;;
 vm) pkgs=("${vm[@]}") ;;

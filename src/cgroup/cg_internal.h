@@ -38,6 +38,12 @@ struct vsl_cgroup {
     size_t n_h;
     int clone_fd;    /* v2: O_PATH fd of the leaf, -EBADF until asked */
     int bpf_prog_fd; /* v2: the device program attached by this process, -EBADF when none */
+    /* --systemd-cgroup (systemd.c): the scope unit ("prefix-name.scope") holding the leaf, NULL
+     * for a cgroup of vessel's own; its slice (new scopes only); the user manager's bus */
+    char *unit;
+    char *slice;
+    bool user_bus;
+    bool unit_started; /* the unit exists (started by us, or found on open): stop it */
 };
 
 struct cg_ops {
@@ -59,6 +65,24 @@ extern bool cg_fake_fs;
 int cg_new_at(const char *root, enum vsl_cgroup_mode mode, const char *path,
               const struct vsl_resources *res, bool create, struct vsl_cgroup **ret,
               struct vsl_error *err);
+
+/* The object alone, no hierarchy set up yet (cg_new_at's first half); -ENOMEM. */
+int cg_alloc(const char *root, enum vsl_cgroup_mode mode, const char *path,
+             struct vsl_cgroup **ret);
+
+/* ---- systemd (systemd.c) ---- */
+
+/* "/slice.../prefix-name.scope" for linux.cgroupsPath "slice:prefix:name" (empty parts default to
+ * system.slice, or user.slice for the user manager; "vessel"; the id). */
+int cg_systemd_unit(const char *cgroups_path, const char *id, bool user, char **ret,
+                    struct vsl_error *err);
+/* Before update and delete: a ".scope" leaf that is a systemd unit's cgroup gets cg->unit (asks
+ * systemd; nothing for other paths). */
+void cg_systemd_detect(struct vsl_cgroup *cg);
+/* SetUnitProperties for the resources systemd knows (update). */
+int cg_systemd_set(struct vsl_cgroup *cg, const struct vsl_resources *res, struct vsl_error *err);
+/* StopUnit and wait (bounded) until systemd collected the unit; its processes must be gone. */
+int cg_systemd_stop(struct vsl_cgroup *cg, struct vsl_error *err);
 
 /* ---- files (cgroup.c) ---- */
 

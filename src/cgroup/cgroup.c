@@ -90,7 +90,8 @@ expand_slice(const char *slice, char *buf, size_t len)
 }
 
 static int
-systemd_path(const char *spec, const char *id, char **ret, struct vsl_error *err)
+systemd_path(const char *spec, const char *id, const char *default_slice, char **ret,
+             struct vsl_error *err)
 {
     _cleanup_free_ char *copy = strdup(spec ? spec : "");
     char slice_dir[512], *parts[3] = {NULL};
@@ -106,7 +107,7 @@ systemd_path(const char *spec, const char *id, char **ret, struct vsl_error *err
         return vsl_err(err, EINVAL,
                        "linux.cgroupsPath '%s': with --systemd-cgroup expected slice:prefix:name",
                        spec);
-    const char *slice = n == 3 && *parts[0] ? parts[0] : "system.slice";
+    const char *slice = n == 3 && *parts[0] ? parts[0] : default_slice;
     const char *prefix = n == 3 && *parts[1] ? parts[1] : "vessel";
     const char *name = n == 3 && *parts[2] ? parts[2] : id;
     if (expand_slice(slice, slice_dir, sizeof(slice_dir)) < 0)
@@ -117,6 +118,14 @@ systemd_path(const char *spec, const char *id, char **ret, struct vsl_error *err
                 ? asprintf(ret, "%s/%s", slice_dir, name)
                 : asprintf(ret, "%s/%s-%s.scope", slice_dir, prefix, name);
     return r < 0 ? vsl_err(err, ENOMEM, "out of memory") : 0;
+}
+
+int
+cg_systemd_unit(const char *cgroups_path, const char *id, bool user, char **ret,
+                struct vsl_error *err)
+{
+    /* runc's defaults: the system manager's system.slice, the user manager's user.slice */
+    return systemd_path(cgroups_path, id, user ? "user.slice" : "system.slice", ret, err);
 }
 
 /* "/a//b/./c/" -> "/a/b/c"; ".." is refused. */
@@ -151,7 +160,7 @@ vsl_cgroup_resolve_path(const char *cgroups_path, const char *id, bool systemd, 
     int r;
 
     if (systemd)
-        return systemd_path(cgroups_path, id, ret, err);
+        return systemd_path(cgroups_path, id, "system.slice", ret, err);
     if (!cgroups_path || !*cgroups_path)
         r = asprintf(&joined, "/vessel/%s", id);
     else if (cgroups_path[0] == '/')
@@ -422,19 +431,18 @@ vsl_cgroup_free(struct vsl_cgroup *cg)
     closep(&cg->bpf_prog_fd);
     free(cg->root);
     free(cg->path);
+    free(cg->unit);
+    free(cg->slice);
     free(cg);
 }
 
 int
-cg_new_at(const char *root, enum vsl_cgroup_mode mode, const char *path,
-          const struct vsl_resources *res, bool create, struct vsl_cgroup **ret,
-          struct vsl_error *err)
+cg_alloc(const char *root, enum vsl_cgroup_mode mode, const char *path, struct vsl_cgroup **ret)
 {
     struct vsl_cgroup *cg = calloc(1, sizeof(*cg));
-    int r;
 
     if (!cg)
-        return vsl_err(err, ENOMEM, "out of memory");
+        return -ENOMEM;
     cg->mode = mode;
     cg->ops = mode == VSL_CGROUP_V2 ? &cg_v2_ops : &cg_v1_ops;
     cg->clone_fd = -EBADF;
@@ -443,8 +451,22 @@ cg_new_at(const char *root, enum vsl_cgroup_mode mode, const char *path,
     cg->path = strdup(path);
     if (!cg->root || !cg->path) {
         vsl_cgroup_free(cg);
-        return vsl_err(err, ENOMEM, "out of memory");
+        return -ENOMEM;
     }
+    *ret = cg;
+    return 0;
+}
+
+int
+cg_new_at(const char *root, enum vsl_cgroup_mode mode, const char *path,
+          const struct vsl_resources *res, bool create, struct vsl_cgroup **ret,
+          struct vsl_error *err)
+{
+    struct vsl_cgroup *cg = NULL;
+    int r;
+
+    if (cg_alloc(root, mode, path, &cg) < 0)
+        return vsl_err(err, ENOMEM, "out of memory");
     r = cg->ops->setup(cg, res, create, err);
     if (r >= 0 && create && res)
         r = cg->ops->set(cg, res, err);
@@ -509,6 +531,11 @@ vsl_cgroup_attach(struct vsl_cgroup *cg, pid_t pid, struct vsl_error *err)
 int
 vsl_cgroup_set(struct vsl_cgroup *cg, const struct vsl_resources *res, struct vsl_error *err)
 {
+    int r;
+
+    cg_systemd_detect(cg);
+    if (cg->unit && (r = cg_systemd_set(cg, res, err)) < 0)
+        return r;
     return cg->ops->set(cg, res, err);
 }
 
@@ -738,6 +765,12 @@ vsl_cgroup_destroy(struct vsl_cgroup *cg, struct vsl_error *err)
     }
     closep(&cg->clone_fd);
     cg->clone_fd = -EBADF;
+    cg_systemd_detect(cg);
+    /* a scope is systemd's to remove; on v1 what is left is in hierarchies systemd does not
+     * manage, and when systemd cannot be asked (-EIO) nobody else will remove it */
+    if (cg->unit && (r = cg_systemd_stop(cg, err)) != -EIO && (r < 0 || cg->mode == VSL_CGROUP_V2))
+        return r;
+    r = 0;
     for (size_t i = 0; i < cg->n_h; i++) {
         if (cg->h[i].dirfd < 0)
             continue;

@@ -37,6 +37,16 @@ bool vsl_cgroup_wants_resources(const struct vsl_resources *res);
 /* Create the leaf (and parents, enabling v2 controllers on the way) and apply resources. */
 int vsl_cgroup_create(const char *path, const struct vsl_resources *res, struct vsl_cgroup **ret,
                       struct vsl_error *err);
+/* --systemd-cgroup: a cgroup systemd will make, the scope unit linux.cgroupsPath ("slice:prefix:
+ * name") names. Checks that systemd answers on D-Bus (busctl: --system as root, else --user);
+ * creates nothing yet. */
+int vsl_cgroup_systemd_new(const char *cgroups_path, const char *id, struct vsl_cgroup **ret,
+                           struct vsl_error *err);
+/* Have systemd start the scope holding pid (StartTransientUnit, Delegate=yes), wait until pid is
+ * in it, open the scope's cgroup (the path /proc shows) and apply res. On failure the unit may
+ * exist: vsl_cgroup_destroy stops it. */
+int vsl_cgroup_systemd_start(struct vsl_cgroup *cg, pid_t pid, const char *id,
+                             const struct vsl_resources *res, struct vsl_error *err);
 /* Open an existing container cgroup by its recorded path. */
 int vsl_cgroup_open(const char *path, struct vsl_cgroup **ret, struct vsl_error *err);
 void vsl_cgroup_free(struct vsl_cgroup *cg);
@@ -57,5 +67,6 @@ int vsl_cgroup_kill(struct vsl_cgroup *cg, int sig, struct vsl_error *err);
 int vsl_cgroup_oom_kills(struct vsl_cgroup *cg, uint64_t *ret, struct vsl_error *err);
 /* runc's `events --stats` "data" object: cpu, memory, pids, blkio, hugetlb. */
 int vsl_cgroup_stats(struct vsl_cgroup *cg, json_t **ret, struct vsl_error *err);
-/* Kill what is left, remove the leaf (every hierarchy). Idempotent; frees nothing. */
+/* Kill what is left, remove the leaf (every hierarchy); a systemd scope is stopped through systemd
+ * instead, which removes its cgroup. Idempotent; frees nothing. */
 int vsl_cgroup_destroy(struct vsl_cgroup *cg, struct vsl_error *err);

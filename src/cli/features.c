@@ -35,7 +35,7 @@ static const char features_json[] =
     "      \"CAP_SETFCAP\", \"CAP_MAC_OVERRIDE\", \"CAP_MAC_ADMIN\", \"CAP_SYSLOG\",\n"
     "      \"CAP_WAKE_ALARM\", \"CAP_BLOCK_SUSPEND\", \"CAP_AUDIT_READ\", \"CAP_PERFMON\",\n"
     "      \"CAP_BPF\", \"CAP_CHECKPOINT_RESTORE\"],\n"
-    "    \"cgroup\": {\"v1\": true, \"v2\": true, \"systemd\": false, \"systemdUser\": false,\n"
+    "    \"cgroup\": {\"v1\": true, \"v2\": true, \"systemd\": true, \"systemdUser\": true,\n"
     "               \"rdma\": false},\n"
     "    \"seccomp\": {\n"
     "      \"enabled\": true,\n"

@@ -7,6 +7,8 @@
  * cgroup, and before the child unshares its cgroup namespace (namespaces stage), so the
  * namespace's root is the container's own cgroup. undo kills what is left and removes the leaf,
  * after the container exited (vsl_run waits first, so OOM kills can still be read).
+ * --systemd-cgroup: prepare only checks that systemd answers on D-Bus; parent_setup has systemd
+ * start a scope unit holding the init (src/cgroup/systemd.c), and undo stops the unit.
  * exec joins the recorded cgroup and never removes it.
  */
 #include "cgroup/cgroup.h"
@@ -86,20 +88,6 @@ device_rules(const struct vsl_spec *spec, struct vsl_device_rule **ret, size_t *
     return 0;
 }
 
-static int
-check_systemd(struct vsl_error *err)
-{
-    if (access("/run/systemd/system", F_OK) < 0)
-        return vsl_err(err, EOPNOTSUPP,
-                       "--systemd-cgroup: systemd is not running on this host (no "
-                       "'/run/systemd/system'); run without --systemd-cgroup");
-    /* systemd owns its tree: a scope must be made through its D-Bus API (StartTransientUnit),
-     * and no D-Bus library is among vessel's dependencies yet */
-    return vsl_err(err, EOPNOTSUPP,
-                   "--systemd-cgroup: creating a systemd scope over D-Bus is not supported yet; "
-                   "run without --systemd-cgroup");
-}
-
 static bool
 is_not_writable(int r)
 {
@@ -116,8 +104,9 @@ cg_create_for(struct vsl_ctx *ctx, struct vsl_error *err)
     struct vsl_error cg_err = {0};
     int r;
 
-    if (ctx->systemd_cgroup && (r = check_systemd(err)) < 0)
-        return r;
+    /* systemd makes the scope in parent_setup, around the init's pid */
+    if (ctx->systemd_cgroup)
+        return vsl_cgroup_systemd_new(spec->linux_.cgroups_path, ctx->id, &ctx->cgroup, err);
     r = vsl_cgroup_resolve_path(spec->linux_.cgroups_path, ctx->id, ctx->systemd_cgroup, &path,
                                 err);
     if (r < 0)
@@ -156,12 +145,35 @@ cg_prepare(struct vsl_ctx *ctx, struct vsl_error *err)
     return 0;
 }
 
-/* v1 (no CLONE_INTO_CGROUP): the init joins every hierarchy before it runs a step of its own. */
+/* --systemd-cgroup: systemd moves the init into a new scope (it needs the pid); then the scope
+ * gets the resources like any leaf. */
+static int
+cg_systemd_start(struct vsl_ctx *ctx, struct vsl_error *err)
+{
+    const struct vsl_spec *spec = ctx->spec;
+    _cleanup_free_ struct vsl_device_rule *rules = NULL;
+    struct vsl_resources res = spec->linux_.resources;
+
+    /* Rootless (the user manager), the BPF device program cannot be loaded; as runc and crun,
+     * the device rules are left out: the user namespace cannot make device nodes anyway. */
+    if (geteuid() != 0)
+        res.n_devices = 0;
+    else if (device_rules(spec, &rules, &res.n_devices) < 0)
+        return vsl_err(err, ENOMEM, "out of memory");
+    res.devices = rules;
+    return vsl_cgroup_systemd_start(ctx->cgroup, ctx->pid, ctx->id, &res, err);
+}
+
+/* v1 (no CLONE_INTO_CGROUP): the init joins every hierarchy before it runs a step of its own;
+ * with --systemd-cgroup systemd moves it (both before PARENT_READY, so before the child unshares
+ * its cgroup namespace). */
 static int
 cg_parent_setup(struct vsl_ctx *ctx, struct vsl_error *err)
 {
     if (!ctx->cgroup || ctx->cgroup_fd >= 0)
         return 0;
+    if (ctx->systemd_cgroup && !ctx->exec)
+        return cg_systemd_start(ctx, err);
     return vsl_cgroup_attach(ctx->cgroup, ctx->pid, err);
 }
 

@@ -228,7 +228,7 @@ c["mounts"].append({"destination": "/sys/fs/cgroup", "type": "cgroup", "source":
     [ ! -d /run/systemd/system ] || skip "systemd runs here"
     run --separate-stderr "$VESSEL_BIN" --root "$STATE" --systemd-cgroup run "$ROOT" true
     vt_assert_status 125
-    vt_assert_vessel_error "systemd is not running"
+    vt_assert_vessel_error "systemd is not reachable over D-Bus"
 }
 
 @test "a container that fails to start leaves no cgroup" {

@@ -14,8 +14,10 @@
 bats_require_minimum_version 1.5.0
 
 REPO=$(cd "$(dirname "$BATS_TEST_FILENAME")/../.." && pwd)
-VESSEL_BIN=$REPO/build/vessel
-PROBE_BIN=$REPO/build/probe
+# VESSEL_BUILD=DIR takes vessel and the probe from another build directory (make BUILD=DIR).
+VESSEL_BUILD=${VESSEL_BUILD:-$REPO/build}
+VESSEL_BIN=$VESSEL_BUILD/vessel
+PROBE_BIN=$VESSEL_BUILD/probe
 # Debian's python3 directly: a version manager's shim in PATH can cost half a second per call.
 if [ -x /usr/bin/python3 ]; then VT_PY=/usr/bin/python3; else VT_PY=python3; fi
 # Seconds any single vessel invocation may take; then TERM, and KILL 5 s later.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Runs integration tests inside a qemu VM with Debian's kernel and cgroup v2 (tests/vm/README.md):
-#   tests/vm/run.sh BUILD [BATS_FILE...]     (default: tests/integration/cgroup.bats)
+#   tests/vm/run.sh BUILD [BATS_FILE...]     (default: cgroup.bats and systemd.bats)
 # BUILD is the build directory holding vessel and the cgroup test tools (relative to the repo).
 # Boots the ELF vmlinux extracted from /boot's bzImage (PVH: seconds instead of tens under TCG)
 # with a small initramfs (busybox + the virtio/9p modules); the guest sees the host's /usr and
@@ -13,7 +13,7 @@ REPO=$PWD
 BUILD=${1:?usage: tests/vm/run.sh BUILD [BATS_FILE...]}
 shift
 FILES=("$@")
-[ ${#FILES[@]} -gt 0 ] || FILES=(tests/integration/cgroup.bats)
+[ ${#FILES[@]} -gt 0 ] || FILES=(tests/integration/cgroup.bats tests/integration/systemd.bats)
 OUT=$REPO/$BUILD/vm
 VM_TIMEOUT=${VM_TIMEOUT:-1500}
 
