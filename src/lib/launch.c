@@ -334,6 +334,16 @@ parent_steps(struct vsl_ctx *ctx, struct vsl_error *err)
     }
     if ((r = sync_send(ctx->sync_fd, SYNC_PARENT_READY, NULL, 0, -1, err)) < 0)
         return r;
+    for (size_t i = 0; i < vsl_n_stages; i++) {
+        const struct vsl_stage *s = vsl_stages[i];
+        if (!s->parent_alongside || !stage_on(s, ctx))
+            continue;
+        vsl_debug("stage %s: set up the init from outside, alongside it", s->name);
+        if ((r = s->parent_alongside(ctx, err)) < 0) {
+            vsl_err_prefix(err, "%s: ", s->name);
+            return r;
+        }
+    }
     if (ctx->hooks && (r = parent_hooks(ctx, err)) < 0)
         return r;
     if (ctx->spec->process.terminal) {

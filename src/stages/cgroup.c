@@ -2,10 +2,10 @@
 /*
  * Stage "cgroup": the container's cgroup and linux.resources.
  * Runs in the parent only: prepare (before clone) creates the leaf and applies the resources, so
- * on cgroup v2 the init is born in it (CLONE_INTO_CGROUP); on v1 parent_setup moves the init in
- * before PARENT_READY. First in the table because nothing of the container may run outside its
- * cgroup, and before the child unshares its cgroup namespace (namespaces stage), so the
- * namespace's root is the container's own cgroup. undo kills what is left and removes the leaf,
+ * on cgroup v2 the init is born in it (CLONE_INTO_CGROUP); on v1 parent_alongside moves the init in
+ * while it sets itself up (nothing of the user's runs before START), or parent_setup before
+ * PARENT_READY when the child unshares a cgroup namespace (namespaces stage), whose root must be
+ * the container's own cgroup. undo kills what is left and removes the leaf,
  * after the container exited (vsl_run waits first, so OOM kills can still be read).
  * --systemd-cgroup: prepare only checks that systemd answers on D-Bus; parent_setup has systemd
  * start a scope unit holding the init (src/cgroup/systemd.c), and undo stops the unit.
@@ -142,6 +142,12 @@ cg_prepare(struct vsl_ctx *ctx, struct vsl_error *err)
         ctx->cgroup_fd = r;
     else if (r != -EOPNOTSUPP)
         return r;
+    /* v1 joins are slow (ten hierarchies, each write waits for the kernel's threadgroup lock):
+     * done alongside the init's own set-up unless it creates a cgroup namespace, whose root must
+     * be its cgroup, or systemd moves it. */
+    const struct vsl_namespace *cns = &ctx->spec->linux_.namespaces[VSL_NS_CGROUP];
+    ctx->cgroup_late = ctx->cgroup_fd < 0 && !(ctx->systemd_cgroup && !ctx->exec) &&
+                       (ctx->exec || !cns->present || cns->path);
     return 0;
 }
 
@@ -170,10 +176,19 @@ cg_systemd_start(struct vsl_ctx *ctx, struct vsl_error *err)
 static int
 cg_parent_setup(struct vsl_ctx *ctx, struct vsl_error *err)
 {
-    if (!ctx->cgroup || ctx->cgroup_fd >= 0)
+    if (!ctx->cgroup || ctx->cgroup_fd >= 0 || ctx->cgroup_late)
         return 0;
     if (ctx->systemd_cgroup && !ctx->exec)
         return cg_systemd_start(ctx, err);
+    return vsl_cgroup_attach(ctx->cgroup, ctx->pid, err);
+}
+
+/* v1, no cgroup namespace: the init joins while it builds its root (it exec()s only after). */
+static int
+cg_parent_alongside(struct vsl_ctx *ctx, struct vsl_error *err)
+{
+    if (!ctx->cgroup || !ctx->cgroup_late)
+        return 0;
     return vsl_cgroup_attach(ctx->cgroup, ctx->pid, err);
 }
 
@@ -195,5 +210,6 @@ const struct vsl_stage vsl_stage_cgroup = {
     .name = "cgroup",
     .prepare = cg_prepare,
     .parent_setup = cg_parent_setup,
+    .parent_alongside = cg_parent_alongside,
     .undo = cg_undo,
 };

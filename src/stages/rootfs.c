@@ -29,6 +29,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "cgroup/cgroup.h"
 #include "lib/cleanup.h"
 #include "lib/error.h"
 #include "lib/fs.h"
@@ -374,8 +375,8 @@ cg_mount_one(int dirfd, const char *name, const struct cg_line *cg, bool own_ns,
  * for the v2 one); read-only last, once everything is in place. Returns the attached mount.
  */
 static int
-mount_cgroup(const struct vsl_spec *spec, const struct vsl_mount *m, int target, int *ret_mnt,
-             struct vsl_error *err)
+mount_cgroup(const struct vsl_spec *spec, const char *cg_path, const struct vsl_mount *m,
+             int target, int *ret_mnt, struct vsl_error *err)
 {
     bool own_ns = spec->linux_.namespaces[VSL_NS_CGROUP].present;
     _cleanup_free_ char *buf = malloc(CG_BUF);
@@ -389,8 +390,12 @@ mount_cgroup(const struct vsl_spec *spec, const struct vsl_mount *m, int target,
     int r = read_cgroups(buf, cg, &n, err);
     if (r < 0)
         return r;
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         v1 |= cg[i].ctrl[0] != '\0';
+        /* joining alongside (cgroup_late): not there yet, but in this one in every hierarchy */
+        if (cg_path && !own_ns)
+            cg[i].path = cg_path;
+    }
     if (!v1)
         return n ? cg_mount_one(target, "", &cg[0], own_ns, m, ret_mnt, err) : 0;
     r = vsl_mnt_new("tmpfs", "cgroup", "mode=755", m->flags & ~MS_RDONLY, m->destination, &tmp,
@@ -416,14 +421,14 @@ mount_cgroup(const struct vsl_spec *spec, const struct vsl_mount *m, int target,
 
 /* Create the mount m describes, detached (cgroup: attached on target, it is built in place). */
 static int
-make_mount(const struct vsl_spec *spec, const struct vsl_mount *m, int target, int *idmapped,
-           int *ret_mnt, struct vsl_error *err)
+make_mount(const struct vsl_spec *spec, const char *cg_path, const struct vsl_mount *m, int target,
+           int *idmapped, int *ret_mnt, struct vsl_error *err)
 {
     _cleanup_close_ int mnt = -EBADF;
     int r;
 
     if (is_type(m, "cgroup") && !is_bind(m))
-        return mount_cgroup(spec, m, target, ret_mnt, err);
+        return mount_cgroup(spec, cg_path, m, target, ret_mnt, err);
     if (is_bind(m))
         r = mount_bind(m, idmapped, &mnt, err);
     else if (is_type(m, "sysfs"))
@@ -440,8 +445,8 @@ make_mount(const struct vsl_spec *spec, const struct vsl_mount *m, int target, i
 }
 
 static int
-mount_one(int rootfd, const struct vsl_spec *spec, const struct vsl_mount *m, int *idmapped,
-          struct vsl_error *err)
+mount_one(int rootfd, const struct vsl_spec *spec, const char *cg_path, const struct vsl_mount *m,
+          int *idmapped, struct vsl_error *err)
 {
     _cleanup_close_ int target = -EBADF, mnt = -EBADF;
     enum vsl_fs_kind kind = VSL_FS_DIR;
@@ -460,7 +465,7 @@ mount_one(int rootfd, const struct vsl_spec *spec, const struct vsl_mount *m, in
                               &target);
     if (r < 0)
         return vsl_err_code(err, r, "mount destination '%s' in rootfs", m->destination);
-    if ((r = make_mount(spec, m, target, idmapped, &mnt, err)) < 0)
+    if ((r = make_mount(spec, cg_path, m, target, idmapped, &mnt, err)) < 0)
         return r;
     if (mnt < 0)
         return 0;
@@ -710,11 +715,12 @@ static int
 setup_tree(struct vsl_ctx *ctx, int rootfd, struct vsl_error *err)
 {
     const struct vsl_spec *spec = ctx->spec;
+    const char *cg_path = ctx->cgroup_late ? vsl_cgroup_path(ctx->cgroup) : NULL;
     int r;
 
     for (size_t i = 0; i < spec->n_mounts; i++) {
         int none = -EBADF, *idmapped = i < ctx->n_idmap_mnt_fds ? &ctx->idmap_mnt_fds[i] : &none;
-        if ((r = mount_one(rootfd, spec, &spec->mounts[i], idmapped, err)) < 0)
+        if ((r = mount_one(rootfd, spec, cg_path, &spec->mounts[i], idmapped, err)) < 0)
             return r;
     }
     if ((r = vsl_dev_setup(rootfd, spec, !dev_is_bound(spec), err)) < 0)

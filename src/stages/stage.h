@@ -32,6 +32,8 @@ struct vsl_ctx {
     bool systemd_cgroup;     /* --systemd-cgroup: linux.cgroupsPath is slice:prefix:name */
     const char *cgroup_path; /* exec: the container's cgroup as state records it (join only);
                               * state records vsl_cgroup_path(ctx->cgroup) */
+    bool cgroup_late;        /* v1: the init joins in parent_alongside, while it sets itself up;
+                              * known before clone, so the child mounts the cgroup's path */
 
     /* exec: joining a running container (vessel exec) rather than building one; stages that
      * only build (rootfs, uts, sysctl, id maps) leave themselves out in enabled() */
@@ -106,6 +108,10 @@ struct vsl_stage {
     unsigned long (*clone_flags)(const struct vsl_ctx *ctx);
     /* Parent, after clone, before the child sets up: id maps, cgroup attach, veth moves. */
     int (*parent_setup)(struct vsl_ctx *ctx, struct vsl_error *err);
+    /* Parent, after PARENT_READY, while the child runs its child_setup steps (two CPUs work at
+     * once): what the init needs done before it executes the user's process but not before it
+     * sets itself up. START waits for it. */
+    int (*parent_alongside)(struct vsl_ctx *ctx, struct vsl_error *err);
     /* Child, before exec, in table order. */
     int (*child_setup)(struct vsl_ctx *ctx, struct vsl_error *err);
     /* Parent, on failure or delete: idempotent teardown of prepare/parent_setup. */
