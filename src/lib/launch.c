@@ -229,7 +229,7 @@ child_main(struct vsl_ctx *ctx)
         (void)close(ctx->lock_fd);
     reset_signals();
     if (sync_expect(ctx->sync_fd, SYNC_PARENT_READY, NULL, 0, NULL, &err) < 0)
-        _exit(125);
+        child_fail(ctx, &err, 125); /* best effort: after EOF nobody reads it */
     for (size_t i = 0; i < vsl_n_stages; i++) {
         const struct vsl_stage *s = vsl_stages[i];
         if (!s->child_setup || !stage_on(s, ctx))
@@ -257,10 +257,9 @@ child_main(struct vsl_ctx *ctx)
     /* create and exec -d: the caller exits, the process stays with its subreaper. */
     if (ctx->detach)
         (void)prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
-    if (sync_send(ctx->sync_fd, SYNC_CHILD_READY, NULL, 0, -1, &err) < 0)
-        _exit(125);
-    if (sync_expect(ctx->sync_fd, SYNC_START, NULL, 0, NULL, &err) < 0)
-        _exit(125);
+    if (sync_send(ctx->sync_fd, SYNC_CHILD_READY, NULL, 0, -1, &err) < 0 ||
+        sync_expect(ctx->sync_fd, SYNC_START, NULL, 0, NULL, &err) < 0)
+        child_fail(ctx, &err, 125);
     if (ctx->fifo_fd >= 0 && child_wait_start(ctx, &err) < 0)
         child_fail(ctx, &err, 125);
     if (!ctx->exec && vsl_hooks_any(ctx->spec, VSL_HOOK_START_CONTAINER) &&
