@@ -316,33 +316,36 @@ parent_hooks(struct vsl_ctx *ctx, struct vsl_error *err)
     return sync_send(ctx->sync_fd, SYNC_HOOKS_DONE, s, strlen(s), -1, err);
 }
 
+/* One parent hook (parent_setup or parent_alongside) of every stage that has it, in order. */
+static int
+parent_hook_all(struct vsl_ctx *ctx, bool alongside, struct vsl_error *err)
+{
+    for (size_t i = 0; i < vsl_n_stages; i++) {
+        const struct vsl_stage *s = vsl_stages[i];
+        int (*hook)(struct vsl_ctx *, struct vsl_error *) =
+            alongside ? s->parent_alongside : s->parent_setup;
+        if (!hook || !stage_on(s, ctx))
+            continue;
+        vsl_debug("stage %s: set up the init from outside%s", s->name,
+                  alongside ? ", alongside it" : "");
+        int r = hook(ctx, err);
+        if (r < 0) {
+            vsl_err_prefix(err, "%s: ", s->name);
+            return r;
+        }
+    }
+    return 0;
+}
+
 static int
 parent_steps(struct vsl_ctx *ctx, struct vsl_error *err)
 {
     int r;
 
-    for (size_t i = 0; i < vsl_n_stages; i++) {
-        const struct vsl_stage *s = vsl_stages[i];
-        if (!s->parent_setup || !stage_on(s, ctx))
-            continue;
-        vsl_debug("stage %s: set up the init from outside", s->name);
-        if ((r = s->parent_setup(ctx, err)) < 0) {
-            vsl_err_prefix(err, "%s: ", s->name);
-            return r;
-        }
-    }
-    if ((r = sync_send(ctx->sync_fd, SYNC_PARENT_READY, NULL, 0, -1, err)) < 0)
+    if ((r = parent_hook_all(ctx, false, err)) < 0 ||
+        (r = sync_send(ctx->sync_fd, SYNC_PARENT_READY, NULL, 0, -1, err)) < 0 ||
+        (r = parent_hook_all(ctx, true, err)) < 0)
         return r;
-    for (size_t i = 0; i < vsl_n_stages; i++) {
-        const struct vsl_stage *s = vsl_stages[i];
-        if (!s->parent_alongside || !stage_on(s, ctx))
-            continue;
-        vsl_debug("stage %s: set up the init from outside, alongside it", s->name);
-        if ((r = s->parent_alongside(ctx, err)) < 0) {
-            vsl_err_prefix(err, "%s: ", s->name);
-            return r;
-        }
-    }
     if (ctx->hooks && (r = parent_hooks(ctx, err)) < 0)
         return r;
     if (ctx->spec->process.terminal) {

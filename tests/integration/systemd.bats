@@ -87,16 +87,22 @@ sd_start() {
     return 1
 }
 
+# sd_term PID: SIGTERM, then up to 10 s for it to go.
+sd_term() {
+    local i
+    kill -TERM "$1" 2>/dev/null
+    for ((i = 0; i < 100; i++)); do
+        kill -0 "$1" 2>/dev/null || return 0
+        sleep 0.1
+    done
+}
+
 # Stops the manager and everything under $SD_CG, removes what sd_start made.
 sd_stop() {
     local pid i
     [ -e "$SD_DIR/systemd.pid" ] || return 0
     pid=$(cat "$SD_DIR/systemd.pid")
-    kill -TERM "$pid" 2>/dev/null
-    for ((i = 0; i < 100; i++)); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
+    sd_term "$pid"
     echo 1 >"$SD_CG/cgroup.kill" 2>/dev/null
     wait "$pid" 2>/dev/null
     for ((i = 0; i < 50; i++)); do
@@ -326,14 +332,10 @@ sdu_start() {
 }
 
 sdu_stop() {
-    local pid i
+    local pid
     if [ -e "$SDU_DIR/systemd.pid" ]; then
         pid=$(cat "$SDU_DIR/systemd.pid")
-        kill -TERM "$pid" 2>/dev/null
-        for ((i = 0; i < 100; i++)); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.1
-        done
+        sd_term "$pid"
         wait "$pid" 2>/dev/null
     fi
     echo 1 >"$SDU_CG/cgroup.kill" 2>/dev/null
