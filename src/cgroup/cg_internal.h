@@ -74,6 +74,9 @@ int cg_alloc(const char *root, enum vsl_cgroup_mode mode, const char *path,
 
 /* "/slice.../prefix-name.scope" for linux.cgroupsPath "slice:prefix:name" (empty parts default to
  * system.slice, or user.slice for the user manager; "vessel"; the id). */
+/* CPU quota as systemd's CPUQuotaPerSecUSec takes it: per second of wall time, rounded up to
+ * 10 ms (as runc does); UINT64_MAX (no limit) for a quota <= 0. The period defaults to 100 ms. */
+uint64_t cg_systemd_quota_per_sec(int64_t quota, uint64_t period);
 int cg_systemd_unit(const char *cgroups_path, const char *id, bool user, char **ret,
                     struct vsl_error *err);
 /* Before update and delete: a ".scope" leaf that is a systemd unit's cgroup gets cg->unit (asks

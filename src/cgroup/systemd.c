@@ -177,9 +177,8 @@ is_scope_name(const char *name)
 
 /* ---- properties ---- */
 
-/* CPU quota as systemd takes it: per second of wall time, rounded up to 10 ms (as runc does). */
-static uint64_t
-quota_per_sec(int64_t quota, uint64_t period)
+uint64_t
+cg_systemd_quota_per_sec(int64_t quota, uint64_t period)
 {
     uint64_t q;
 
@@ -219,7 +218,7 @@ resource_props(struct bus_args *a, const struct vsl_resources *res, bool v2, siz
     }
     if (res->cpu.quota.set) {
         arg(a, "CPUQuotaPerSecUSec"), arg(a, "t");
-        arg_u64(a, quota_per_sec(res->cpu.quota.v, period));
+        arg_u64(a, cg_systemd_quota_per_sec(res->cpu.quota.v, period));
         (*n)++;
     }
 }

@@ -276,6 +276,24 @@ test_paths(void)
     is_str(p, "/a.slice/a-b.slice/p-n.scope", "slices nest at each dash");
     free(p);
     ok(vsl_cgroup_resolve_path("bad", "x", true, &p, &err) < 0, "systemd needs slice:prefix:name");
+    /* --systemd-cgroup's defaults: runc's slices for the system and the user manager */
+    ok(cg_systemd_unit("", "abc", false, &p, &err) == 0, "empty cgroupsPath, root");
+    is_str(p, "/system.slice/vessel-abc.scope", "root: system.slice, prefix vessel, the id");
+    free(p);
+    ok(cg_systemd_unit("::", "abc", true, &p, &err) == 0, "empty parts, rootless");
+    is_str(p, "/user.slice/vessel-abc.scope", "rootless: user.slice");
+    free(p);
+    ok(cg_systemd_unit("machine.slice:libpod:123", "abc", true, &p, &err) == 0, "podman's form");
+    is_str(p, "/machine.slice/libpod-123.scope", "a given slice wins over the default");
+    free(p);
+    ok(cg_systemd_unit("a-b.slice::x.slice", "abc", false, &p, &err) == 0, "a slice name");
+    is_str(p, "/a.slice/a-b.slice/x.slice", "a name ending in .slice is a slice (refused later)");
+    free(p);
+    ok(cg_systemd_unit("bad-.slice:p:n", "abc", false, &p, &err) < 0, "an invalid slice refused");
+    ok(cg_systemd_quota_per_sec(50000, 100000) == 500000, "half a cpu: 500 ms a second");
+    ok(cg_systemd_quota_per_sec(12345, 100000) == 130000, "rounded up to 10 ms");
+    ok(cg_systemd_quota_per_sec(20000, 0) == 200000, "period defaults to 100 ms");
+    ok(cg_systemd_quota_per_sec(-1, 100000) == UINT64_MAX, "no quota: no limit");
     ok(vsl_cgroup_resolve_path("rel/x", "abc", false, &p, &err) == 0, "relative path");
     ok(p && p[0] == '/' && strstr(p, "/rel/x"), "relative path under the caller's cgroup (%s)",
        p ? p : "");
