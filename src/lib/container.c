@@ -438,7 +438,7 @@ init_gone(const struct vsl_container *c, int pidfd, struct vsl_error *err)
 int
 vsl_fifo_start(struct vsl_container *c, int pidfd, struct vsl_error *err)
 {
-    char byte;
+    char buf[sizeof(err->msg) + 2];
 
     /* Non-blocking: an init that dies before it opens the other end must not hang start. */
     _cleanup_close_ int fd = openat(c->dirfd, "exec.fifo", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
@@ -453,8 +453,13 @@ vsl_fifo_start(struct vsl_container *c, int pidfd, struct vsl_error *err)
             return vsl_err_errno(err, "poll");
         }
         if (p[0].revents & POLLIN) {
-            ssize_t n = read(fd, &byte, 1);
-            if (n == 1)
+            /* "0", or "1" and the init's error (one write, shorter than PIPE_BUF) */
+            ssize_t n = read(fd, buf, sizeof(buf) - 1);
+            if (n > 1 && buf[0] == '1') {
+                buf[n] = '\0';
+                return vsl_err(err, EIO, "container '%s': %s", c->id, buf + 1);
+            }
+            if (n >= 1)
                 break;
             if (n < 0 && (errno == EAGAIN || errno == EINTR))
                 continue;

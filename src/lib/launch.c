@@ -174,21 +174,40 @@ close_other_fds(unsigned from, int keep_a, int keep_b)
         (void)close_range(from, ~0U, 0);
 }
 
+/* startContainer hooks: in the container, once started, before the user's process runs. */
+static int
+start_container_hooks(struct vsl_ctx *ctx, struct vsl_error *err)
+{
+    if (ctx->exec || !vsl_hooks_any(ctx->spec, VSL_HOOK_START_CONTAINER))
+        return 0;
+    return vsl_hooks_run(ctx->spec, VSL_HOOK_START_CONTAINER, ctx->state_json, err);
+}
+
 /*
  * The create/start split (runc's design): the init holds exec.fifo as an O_PATH fd opened in the
  * parent before clone; opening it for writing through /proc/self/fd blocks until `start` opens
- * the other end for reading. The byte written tells start the init is past the wait.
+ * the other end for reading. Then the startContainer hooks run, and only then the byte that tells
+ * start the init is about to execute ("0"; "1" and the message when a hook failed): start runs
+ * poststart after it, so the hooks' order holds.
  */
 static int
 child_wait_start(struct vsl_ctx *ctx, struct vsl_error *err)
 {
     char path[64];
+    int r;
 
     (void)prctl(PR_SET_NAME, "exec.fifo", 0, 0, 0);
     (void)snprintf(path, sizeof(path), "/proc/self/fd/%d", ctx->fifo_fd);
     _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
     if (fd < 0)
         return vsl_err_errno(err, "open exec.fifo");
+    if ((r = start_container_hooks(ctx, err)) < 0) {
+        /* start is the one waiting now (create's vessel is gone): the error goes to it */
+        char msg[sizeof(err->msg) + 1] = "1";
+        (void)snprintf(msg + 1, sizeof(msg) - 1, "%s", err->msg);
+        (void)!write(fd, msg, strlen(msg));
+        return r;
+    }
     if (write(fd, "0", 1) != 1)
         return vsl_err_errno(err, "write exec.fifo");
     closep(&ctx->fifo_fd);
@@ -260,10 +279,7 @@ child_main(struct vsl_ctx *ctx)
     if (sync_send(ctx->sync_fd, SYNC_CHILD_READY, NULL, 0, -1, &err) < 0 ||
         sync_expect(ctx->sync_fd, SYNC_START, NULL, 0, NULL, &err) < 0)
         child_fail(ctx, &err, 125);
-    if (ctx->fifo_fd >= 0 && child_wait_start(ctx, &err) < 0)
-        child_fail(ctx, &err, 125);
-    if (!ctx->exec && vsl_hooks_any(ctx->spec, VSL_HOOK_START_CONTAINER) &&
-        vsl_hooks_run(ctx->spec, VSL_HOOK_START_CONTAINER, ctx->state_json, &err) < 0)
+    if ((ctx->fifo_fd >= 0 ? child_wait_start(ctx, &err) : start_container_hooks(ctx, &err)) < 0)
         child_fail(ctx, &err, 125);
     const struct vsl_process *p = &ctx->spec->process;
     static char *const no_env[] = {NULL};

@@ -85,6 +85,23 @@ poststop"
     [ ! -e "$STATE/c1" ]
 }
 
+@test "a failing startContainer hook fails start with its message; the init never runs the process" {
+    make_hook
+    add_hooks startContainer
+    cp "$WORK/hook.sh" "$WORK/b/rootfs/hook.sh"
+    mkdir -p "$WORK/b/rootfs$WORK"
+    vt_json_edit "$WORK/b/config.json" "c['hooks']['startContainer'][0]['path'] = '/hook.sh'
+c['mounts'].append({'destination': '$WORK', 'type': 'bind', 'source': '$WORK', 'options': ['rbind']})
+c['process']['args'] = ['sh', '-c', 'echo ran >$WORK/ran']"
+    vq create --bundle "$WORK/b" c1
+    run --separate-stderr vessel start c1
+    vt_assert_status 1
+    vt_assert_vessel_error "container 'c1': startContainer hook #0 '/hook.sh' exited with status 1"
+    grep -q '^poststart' "$WORK/hooks.log" && vt_fail "poststart ran after a failed start"
+    [ ! -e "$WORK/ran" ] || vt_fail "the process ran"
+    vessel delete -f c1
+}
+
 @test "a failing poststart hook only warns" {
     make_hook
     add_hooks poststart
