@@ -16,30 +16,6 @@ fail(const char *prefix, const struct vsl_error *err)
     return CLI_EXIT_RUN_FAILED;
 }
 
-/* runc's run: the spec is DIR/config.json, its root relative to DIR. */
-static int
-load_bundle(const char *dir, struct vsl_spec **ret_spec, char **ret_bundle, struct vsl_error *err)
-{
-    _cleanup_spec_ struct vsl_spec *spec = NULL;
-    _cleanup_free_ char *bundle = realpath(dir, NULL);
-    _cleanup_free_ char *config = NULL;
-    int r;
-
-    if (!bundle)
-        return vsl_err_errno(err, "bundle '%s'", dir);
-    if (asprintf(&config, "%s/config.json", bundle) < 0)
-        return vsl_err(err, ENOMEM, "out of memory");
-    r = vsl_spec_load(config, &spec, err);
-    if (r < 0)
-        return r;
-    r = vsl_spec_resolve_root(spec, bundle, err);
-    if (r < 0)
-        return r;
-    *ret_spec = TAKE_PTR(spec);
-    *ret_bundle = TAKE_PTR(bundle);
-    return 0;
-}
-
 static int
 print_spec(const struct vsl_spec *spec)
 {
@@ -170,7 +146,7 @@ cmd_run(int argc, char **argv, const struct cli_globals *g)
         return 0;
     }
     if (o.bundle) {
-        if (load_bundle(o.bundle, &spec, &bundle, &err) < 0)
+        if (cli_load_bundle(o.bundle, &spec, &bundle, &err) < 0)
             return fail("", &err);
     } else if (run_opts_build_spec(&o, &spec, &err) < 0) {
         return fail("run: ", &err);
