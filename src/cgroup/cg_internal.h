@@ -15,6 +15,7 @@
 #include "cgroup/cgroup.h"
 
 struct vsl_device_rule;
+struct vsl_rdma_limit;
 
 #define CG_ROOT "/sys/fs/cgroup"
 #define CG_MAX_HIER 16
@@ -141,5 +142,7 @@ int cg_devices_attach(struct vsl_cgroup *cg, int dirfd, const struct vsl_device_
 /* ---- conversions (v2.c) ---- */
 uint64_t cg_shares_to_weight(uint64_t shares);
 uint64_t cg_blkio_to_io_weight(uint64_t weight);
+/* One rdma.max line, the same file on v1 and v2: "DEVICE hca_handle=N hca_object=N". */
+void cg_rdma_line(const struct vsl_rdma_limit *l, char *buf, size_t len);
 /* OCI memory.swap (memory+swap) to memory.swap.max: -1 max, 0 unset; -EINVAL when impossible */
 int cg_swap_to_v2(int64_t swap, int64_t limit, int64_t *ret);

@@ -404,14 +404,9 @@ v1_misc(struct vsl_cgroup *cg, const struct vsl_resources *res, struct vsl_error
                    res->network.priorities[i].priority)) < 0)
             return r;
     for (size_t i = 0; (h = cg_v1_hier(cg, "rdma")) && i < res->n_rdma; i++) {
-        const struct vsl_rdma_limit *l = &res->rdma[i];
-        char lim[128] = "";
-        if (l->hca_handles.set)
-            (void)snprintf(lim, sizeof(lim), " hca_handle=%" PRIu64, l->hca_handles.v);
-        if (l->hca_objects.set)
-            (void)snprintf(lim + strlen(lim), sizeof(lim) - strlen(lim), " hca_object=%" PRIu64,
-                           l->hca_objects.v);
-        if ((r = W(h, "rdma.max", "%s%s", l->device, lim)) < 0)
+        char line[256];
+        cg_rdma_line(&res->rdma[i], line, sizeof(line));
+        if ((r = W(h, "rdma.max", "%s", line)) < 0)
             return r;
     }
     return 0;

@@ -24,6 +24,17 @@
 static const char *const all_controllers[] = {"cpuset",  "cpu",  "io",   "memory",
                                               "hugetlb", "pids", "rdma", "misc"};
 
+void
+cg_rdma_line(const struct vsl_rdma_limit *l, char *buf, size_t len)
+{
+    size_t n = (size_t)snprintf(buf, len, "%s", l->device);
+
+    if (l->hca_handles.set && n < len)
+        n += (size_t)snprintf(buf + n, len - n, " hca_handle=%" PRIu64, l->hca_handles.v);
+    if (l->hca_objects.set && n < len)
+        (void)snprintf(buf + n, len - n, " hca_object=%" PRIu64, l->hca_objects.v);
+}
+
 uint64_t
 cg_shares_to_weight(uint64_t shares)
 {
@@ -283,14 +294,9 @@ v2_misc(struct cg_hier *h, const struct vsl_resources *res, struct vsl_error *er
             return r;
     }
     for (size_t i = 0; i < res->n_rdma; i++) {
-        const struct vsl_rdma_limit *l = &res->rdma[i];
-        char lim[128] = "";
-        if (l->hca_handles.set)
-            (void)snprintf(lim, sizeof(lim), " hca_handle=%" PRIu64, l->hca_handles.v);
-        if (l->hca_objects.set)
-            (void)snprintf(lim + strlen(lim), sizeof(lim) - strlen(lim), " hca_object=%" PRIu64,
-                           l->hca_objects.v);
-        if ((r = W("rdma.max", "%s%s", l->device, lim)) < 0)
+        char line[256];
+        cg_rdma_line(&res->rdma[i], line, sizeof(line));
+        if ((r = W("rdma.max", "%s", line)) < 0)
             return r;
     }
     return 0;

@@ -87,6 +87,8 @@ static struct vsl_device_rule rules[] = {
 
 static struct vsl_throttle_device rbps = {.major = 8, .minor = 0, .rate = 1048576};
 static struct vsl_hugepage_limit huge = {.page_size = "2MB", .limit = 0};
+static struct vsl_rdma_limit rdma = {
+    .device = "mlx4_0", .hca_handles = {true, 2}, .hca_objects = {true, 2000}};
 
 static struct vsl_resources
 full_resources(void)
@@ -109,14 +111,16 @@ full_resources(void)
     r.n_hugepage_limits = 1;
     r.devices = rules;
     r.n_devices = 4;
+    r.rdma = &rdma;
+    r.n_rdma = 1;
     return r;
 }
 
 static void
 v1_layout(void)
 {
-    static const char *const dirs[] = {"memory", "cpu",     "cpuacct", "cpuset",  "pids",
-                                       "blkio",  "devices", "freezer", "systemd", "unified"};
+    static const char *const dirs[] = {"memory",  "cpu",     "cpuacct", "cpuset", "pids",   "blkio",
+                                       "devices", "freezer", "systemd", "rdma",   "unified"};
 
     new_root();
     for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
@@ -165,7 +169,9 @@ test_v1(void)
     is_str(slurp("unified/cgroup.subtree_control"), "+hugetlb\n",
            "v1 hybrid: hugetlb enabled in the cgroup2 mount");
     is_str(slurp("unified/vessel/t1/hugetlb.2MB.max"), "0\n", "v1 hybrid: hugetlb through cgroup2");
-    is_int(cg ? cg->n_h : 0, 10, "v1: the leaf is in every hierarchy");
+    is_str(slurp("rdma/vessel/t1/rdma.max"), "mlx4_0 hca_handle=2 hca_object=2000\n",
+           "v1: rdma.max");
+    is_int(cg ? cg->n_h : 0, 11, "v1: the leaf is in every hierarchy (the 11 of the layout)");
     ok(vsl_cgroup_freeze(cg, true, &err) == 0, "v1: freeze");
     is_str(slurp("freezer/vessel/t1/freezer.state"), "FROZEN\n", "v1: freezer.state");
     put("memory/vessel/t1/memory.oom_control", "oom_kill_disable 1\nunder_oom 0\noom_kill 3\n");
@@ -221,6 +227,7 @@ test_v2(void)
     is_str(slurp("vessel/t1/io.weight"), "default 4950\n", "v2: blkio weight 500 -> io 4950");
     is_str(slurp("vessel/t1/io.max"), "8:0 rbps=1048576\n", "v2: io.max");
     is_str(slurp("vessel/t1/hugetlb.2MB.max"), "0\n", "v2: hugetlb");
+    is_str(slurp("vessel/t1/rdma.max"), "mlx4_0 hca_handle=2 hca_object=2000\n", "v2: rdma.max");
     is_str(slurp("vessel/t1/devices.allow"), "(missing)", "v2: no devices files");
     ok(vsl_cgroup_freeze(cg, true, &err) == 0, "v2: freeze");
     is_str(slurp("vessel/t1/cgroup.freeze"), "1\n", "v2: cgroup.freeze");
