@@ -142,6 +142,8 @@ int cg_devices_attach(struct vsl_cgroup *cg, int dirfd, const struct vsl_device_
 /* ---- conversions (v2.c) ---- */
 uint64_t cg_shares_to_weight(uint64_t shares);
 uint64_t cg_blkio_to_io_weight(uint64_t weight);
+/* nanosleep for ms milliseconds (the waits for the kernel or systemd to catch up). */
+void cg_sleep_ms(long ms);
 /* One rdma.max line, the same file on v1 and v2: "DEVICE hca_handle=N hca_object=N". */
 void cg_rdma_line(const struct vsl_rdma_limit *l, char *buf, size_t len);
 /* OCI memory.swap (memory+swap) to memory.swap.max: -1 max, 0 unset; -EINVAL when impossible */

@@ -658,8 +658,8 @@ vsl_cgroup_kill(struct vsl_cgroup *cg, int sig, struct vsl_error *err)
     return r;
 }
 
-static void
-sleep_ms(long ms)
+void
+cg_sleep_ms(long ms)
 {
     struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
 
@@ -675,7 +675,7 @@ remove_leaf(struct cg_hier *h, struct vsl_error *err)
             return 0;
         if (errno != EBUSY)
             break;
-        sleep_ms(20);
+        cg_sleep_ms(20);
     }
     return vsl_err_errno(err, "remove cgroup '%s'", h->dir);
 }
@@ -761,7 +761,7 @@ vsl_cgroup_destroy(struct vsl_cgroup *cg, struct vsl_error *err)
             break;
         if (i % 10 == 0)
             (void)vsl_cgroup_kill(cg, SIGKILL, err);
-        sleep_ms(20);
+        cg_sleep_ms(20);
     }
     closep(&cg->clone_fd);
     cg->clone_fd = -EBADF;

@@ -275,14 +275,6 @@ vsl_cgroup_systemd_new(const char *cgroups_path, const char *id, struct vsl_cgro
     return 0;
 }
 
-static void
-sleep_ms(long ms)
-{
-    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
-
-    (void)nanosleep(&ts, NULL);
-}
-
 static long
 now_ms(void)
 {
@@ -298,7 +290,7 @@ sleep_until(long deadline, long *step)
 {
     if (now_ms() >= deadline)
         return false;
-    sleep_ms(*step);
+    cg_sleep_ms(*step);
     *step = *step < 64 ? *step * 2 : 100;
     return true;
 }

@@ -468,8 +468,7 @@ v1_freeze(struct vsl_cgroup *cg, bool frozen, struct vsl_error *err)
         if (cg_fake_fs || (cg_read(h->dirfd, "freezer.state", buf, sizeof(buf)) == 0 &&
                            strncmp(buf, want, strlen(want)) == 0))
             return 0;
-        struct timespec ts = {0, 1000000L};
-        (void)nanosleep(&ts, NULL);
+        cg_sleep_ms(1);
     }
     return vsl_err(err, ETIMEDOUT, "'%s/freezer.state' did not become %s", h->dir, want);
 }

@@ -368,8 +368,7 @@ v2_freeze(struct vsl_cgroup *cg, bool frozen, struct vsl_error *err)
             return r;
         if (now == frozen)
             return 0;
-        struct timespec ts = {0, 1000000L};
-        (void)nanosleep(&ts, NULL);
+        cg_sleep_ms(1);
     }
     return vsl_err(err, ETIMEDOUT, "'%s' did not become %s", h->dir, frozen ? "frozen" : "thawed");
 }
