@@ -35,6 +35,18 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
 
+# The exec trampoline (src/dmz/dmz.c): freestanding, no libc, one page; the library carries its
+# bytes (src/lib/dmz_blob.c) and each container's init executes it from a sealed memfd.
+DMZ := $(BUILD)/dmz
+DMZ_CFLAGS := -std=gnu11 -Os -Wall -Wextra -ffreestanding -fno-builtin -fno-stack-protector \
+	-fno-pic -fno-asynchronous-unwind-tables -fno-unwind-tables -fno-tree-loop-distribute-patterns \
+	-nostdlib -static -no-pie -s -Wl,--build-id=none -Wl,-z,noexecstack -Wl,-z,noseparate-code
+$(DMZ): src/dmz/dmz.c src/lib/sync.h include/vessel/vessel.h include/vessel/spec.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(DMZ_CFLAGS) -o $@ $<
+$(BUILD)/src/lib/dmz_blob.o: $(DMZ)
+$(BUILD)/src/lib/dmz_blob.o: CPPFLAGS += -DVSL_DMZ_BIN='"$(DMZ)"'
+
 $(BUILD)/libvessel.a: $(LIB_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
@@ -86,10 +98,11 @@ asan:
 
 # libFuzzer harnesses (clang): one per parser, each linked with the library.
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
-fuzz:
+fuzz: build/dmz
 	@mkdir -p build/fuzz
 	for f in $(FUZZ_SRCS); do \
-		clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined $(CPPFLAGS) $$f \
+		clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined $(CPPFLAGS) \
+			-DVSL_DMZ_BIN='"build/dmz"' $$f \
 			$(filter-out src/lib/run.c,$(LIB_SRCS)) -o build/fuzz/$$(basename $$f .c) $(LIBS) || exit 1; \
 	done
 	@echo "harnesses in build/fuzz: run e.g. build/fuzz/fuzz_spec -max_total_time=60"
@@ -125,7 +138,7 @@ format-check:
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr \
-		-D_GNU_SOURCE -Iinclude -Isrc src
+		-D_GNU_SOURCE -D__CPPCHECK__ -DVSL_DMZ_BIN='"build/dmz"' -Iinclude -Isrc src
 
 clean:
 	rm -rf $(BUILD)

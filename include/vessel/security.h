@@ -7,6 +7,7 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -17,6 +18,7 @@
 
 struct vsl_error;
 struct vsl_seccomp;
+struct vsl_spec;
 
 /* The default profile for a process with these capabilities (bit n = CAP n, the bounding set):
  * an allowlist, with the syscalls a capability unlocks added only when it is held. */
@@ -38,6 +40,15 @@ void vsl_seccomp_free(struct vsl_seccomp *profile);
  * directory, else a sealed memfd) unless this already is one. state_root holds the overlay's empty
  * second layer. Returns 0 when running from the copy; does not return on success otherwise. */
 int vsl_selfclone(char **argv, const char *state_root, struct vsl_error *err);
+/* Can this container's init execute its process through vessel's sealed exec trampoline, with
+ * nothing in the container ever reaching the host's binary and nothing else changed? */
+bool vsl_dmz_usable(const struct vsl_spec *spec);
+/* Before `run` or `create` of spec: ready the sealed trampoline when it fits (vsl_dmz_fd() then
+ * gives it to the launch), else vsl_selfclone(). Returns 0 unless the re-execution failed. */
+int vsl_seal_for(char **argv, const char *state_root, const struct vsl_spec *spec,
+                 struct vsl_error *err);
+/* The trampoline's sealed memfd, or < 0 when this process does not use one. */
+int vsl_dmz_fd(void);
 
 /* ---- subordinate ids (src/lib/idmap.c) ---- */
 

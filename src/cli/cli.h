@@ -191,9 +191,12 @@ int run_security_apply(const struct run_security *s, struct vsl_spec *spec, stru
 int run_userns_apply(const struct run_security *s, struct vsl_spec *spec, struct vsl_error *err);
 /* Does `run` build a rootless spec (a user other than root, not --userns host)? */
 bool run_security_rootless(const struct run_security *s);
-/* Before a verb runs (main.c): verbs that enter a container re-execute vessel from a sealed copy
- * (CVE-2019-5736); a user other than root keeps state under $XDG_RUNTIME_DIR/vessel. */
+/* Before a verb runs (main.c): `exec` re-executes vessel from a sealed copy (CVE-2019-5736); a user
+ * other than root keeps state under $XDG_RUNTIME_DIR/vessel. */
 int cli_security_startup(const char *verb, char **argv, struct cli_globals *g);
+/* `run` and `create`, once their spec is final: the sealed exec trampoline when it fits, else the
+ * sealed re-execution (vsl_seal_for). Prints the error; returns < 0 on failure. */
+int cli_seal(const struct vsl_spec *spec, const char *state_root);
 
 /* ---- vessel run: resource flags (run_resources.c) ---- */
 

@@ -103,6 +103,8 @@ cmd_create(int argc, char **argv, const struct cli_globals *g)
     if (cli_load_bundle(bundle_arg, &spec, &bundle, &err) < 0)
         return cli_error("%s", err.msg);
     o.bundle = bundle;
+    if (cli_seal(spec, o.state_root) < 0)
+        return CLI_EXIT_FAILURE;
     if (vsl_create(spec, &o, &err) < 0)
         return cli_error("%s", err.msg);
     return 0;

@@ -153,6 +153,8 @@ cmd_run(int argc, char **argv, const struct cli_globals *g)
     }
     if (o.print_spec)
         return print_spec(spec);
+    if (cli_seal(spec, o.state_root ? o.state_root : g->root) < 0)
+        return CLI_EXIT_RUN_FAILED;
     /* --no-pivot and --no-new-keyring work in the foreground too; the others need -d. */
     if (oci.detach || oci.create.pid_file || oci.create.console_socket || oci.create.preserve_fds)
         return run_detached(&o, &oci, spec, bundle, g);

@@ -602,22 +602,36 @@ run_userns_apply(const struct run_security *s, struct vsl_spec *spec, struct vsl
 
 /* ---- process start-up ---- */
 
+static char **main_argv;
+
 int
 cli_security_startup(const char *verb, char **argv, struct cli_globals *g)
 {
-    static const char *const entering[] = {"run", "create", "exec", NULL};
     struct vsl_error err = {0};
     const char *xdg = getenv("XDG_RUNTIME_DIR");
     static char root[4096];
 
+    main_argv = argv;
     /* rootless: the state root defaults to the user's runtime directory */
     if (geteuid() != 0 && strcmp(g->root, VSL_DEFAULT_ROOT) == 0 && xdg && xdg[0] == '/' &&
         (size_t)snprintf(root, sizeof(root), "%s/vessel", xdg) < sizeof(root))
         g->root = root;
-    for (size_t i = 0; entering[i]; i++)
-        if (strcmp(verb, entering[i]) == 0 && vsl_selfclone(argv, g->root, &err) < 0) {
-            fprintf(stderr, "vessel: %s\n", err.msg);
-            return err.code;
-        }
+    /* run and create decide once their spec is read (cli_seal) */
+    if (strcmp(verb, "exec") == 0 && vsl_selfclone(argv, g->root, &err) < 0) {
+        fprintf(stderr, "vessel: %s\n", err.msg);
+        return err.code;
+    }
+    return 0;
+}
+
+int
+cli_seal(const struct vsl_spec *spec, const char *state_root)
+{
+    struct vsl_error err = {0};
+
+    if (main_argv && vsl_seal_for(main_argv, state_root, spec, &err) < 0) {
+        fprintf(stderr, "vessel: %s\n", err.msg);
+        return err.code;
+    }
     return 0;
 }

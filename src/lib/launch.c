@@ -20,6 +20,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <vessel/security.h>
+
 #include "lib/cleanup.h"
 #include "lib/error.h"
 #include "lib/hooks.h"
@@ -153,25 +155,22 @@ child_stdio(struct vsl_ctx *ctx, struct vsl_error *err)
     return 0;
 }
 
-/* Close every fd from `from` up, except keep_a and keep_b (either may be < 0). */
+/* Close every fd from `from` up, except those in keep (n of them, any order, < 0 ignored). */
 static void
-close_other_fds(unsigned from, int keep_a, int keep_b)
+close_other_fds(unsigned from, const int *keep, size_t n)
 {
-    unsigned a = keep_a >= 0 ? (unsigned)keep_a : ~0U, b = keep_b >= 0 ? (unsigned)keep_b : ~0U;
-    unsigned lo = a < b ? a : b, hi = a < b ? b : a;
-
-    if (lo >= from) {
-        if (lo > from)
-            (void)close_range(from, lo - 1, 0);
-        from = lo + 1;
+    for (;;) {
+        unsigned next = ~0U; /* the lowest kept fd at or above from */
+        for (size_t i = 0; i < n; i++)
+            if (keep[i] >= 0 && (unsigned)keep[i] >= from && (unsigned)keep[i] < next)
+                next = (unsigned)keep[i];
+        if (next == ~0U)
+            break;
+        if (next > from)
+            (void)close_range(from, next - 1, 0);
+        from = next + 1;
     }
-    if (hi != ~0U && hi >= from) {
-        if (hi > from)
-            (void)close_range(from, hi - 1, 0);
-        from = hi + 1;
-    }
-    if (from != 0)
-        (void)close_range(from, ~0U, 0);
+    (void)close_range(from, ~0U, 0);
 }
 
 /* startContainer hooks: in the container, once started, before the user's process runs. */
@@ -235,6 +234,43 @@ vsl_launch_before_pivot(struct vsl_ctx *ctx, struct vsl_error *err)
     return 0;
 }
 
+/*
+ * The last step: execute the user's process, directly when this vessel runs from a sealed copy,
+ * else through the sealed trampoline (selfclone.c), which takes the sync socket along to report
+ * a failed execve as this would. Either way EOF on the socket tells the parent it happened.
+ */
+static _Noreturn void
+exec_process(struct vsl_ctx *ctx, const char *path)
+{
+    const struct vsl_process *p = &ctx->spec->process;
+    static char *const no_env[] = {NULL};
+    char *const *env = p->env.v ? p->env.v : no_env;
+    struct vsl_error err = {0};
+    int dmz = ctx->exec ? -1 : vsl_dmz_fd(), r;
+
+    if (dmz >= 0) {
+        char fd[16], **argv = calloc(p->args.n + 3, sizeof(char *));
+        if (argv) {
+            (void)snprintf(fd, sizeof(fd), "%d", ctx->sync_fd);
+            argv[0] = (char *)path;
+            argv[1] = fd;
+            memcpy(argv + 2, p->args.v, p->args.n * sizeof(char *));
+            vsl_init_log(ctx->sync_fd, VSL_LOG_DEBUG,
+                         "init: execute '%s' through the sealed trampoline", path);
+            (void)fcntl(ctx->sync_fd, F_SETFD, 0);
+            execveat(dmz, "", argv, env, AT_EMPTY_PATH);
+            (void)fcntl(ctx->sync_fd, F_SETFD, FD_CLOEXEC);
+        }
+        r = vsl_err_errno(&err, "exec '%s' through vessel's sealed trampoline", path);
+    } else {
+        vsl_init_log(ctx->sync_fd, VSL_LOG_DEBUG, "init: execute '%s'", path);
+        execve(path, p->args.v, (char **)env);
+        r = vsl_err_errno(&err, "exec '%s'", path);
+    }
+    err.exec_failed = 1;
+    child_fail(ctx, &err, r == -ENOENT ? 127 : 126);
+}
+
 static _Noreturn void
 child_main(struct vsl_ctx *ctx)
 {
@@ -246,6 +282,12 @@ child_main(struct vsl_ctx *ctx)
     /* The flock on the state directory stays with the command that took it, not the init. */
     if (ctx->lock_fd >= 0)
         (void)close(ctx->lock_fd);
+    /* Nobody but root with CAP_SYS_PTRACE opens /proc/PID/exe of a process that is not dumpable
+     * (CVE-2019-5736), even once it has dropped capabilities to the container's. Inside a user
+     * namespace this would also lock the init out of its own /proc/self, owned by the host's root
+     * then; there its capabilities count in that namespace only, which shields it already. */
+    if (!ctx->spec->linux_.namespaces[VSL_NS_USER].present)
+        (void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     reset_signals();
     if (sync_expect(ctx->sync_fd, SYNC_PARENT_READY, NULL, 0, NULL, &err) < 0)
         child_fail(ctx, &err, 125); /* best effort: after EOF nobody reads it */
@@ -272,7 +314,8 @@ child_main(struct vsl_ctx *ctx)
     /* Only stdio and --preserve-fds reach the process; the sync socket closes on exec. The
      * caller's other fds are closed now: an init waiting for `start` must not hold the pipes
      * of whoever ran `create` (their reader would wait for EOF). */
-    close_other_fds(3 + ctx->preserve_fds, ctx->sync_fd, ctx->fifo_fd);
+    int keep[] = {ctx->sync_fd, ctx->fifo_fd, ctx->exec ? -1 : vsl_dmz_fd()};
+    close_other_fds(3 + ctx->preserve_fds, keep, ARRAY_SIZE(keep));
     /* create and exec -d: the caller exits, the process stays with its subreaper. */
     if (ctx->detach)
         (void)prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
@@ -281,13 +324,7 @@ child_main(struct vsl_ctx *ctx)
         child_fail(ctx, &err, 125);
     if ((ctx->fifo_fd >= 0 ? child_wait_start(ctx, &err) : start_container_hooks(ctx, &err)) < 0)
         child_fail(ctx, &err, 125);
-    const struct vsl_process *p = &ctx->spec->process;
-    static char *const no_env[] = {NULL};
-    vsl_init_log(ctx->sync_fd, VSL_LOG_DEBUG, "init: execute '%s'", path);
-    execve(path, p->args.v, p->env.v ? p->env.v : no_env);
-    r = vsl_err_errno(&err, "exec '%s'", path);
-    err.exec_failed = 1;
-    child_fail(ctx, &err, r == -ENOENT ? 127 : 126);
+    exec_process(ctx, path);
 }
 
 void

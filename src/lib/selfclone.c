@@ -2,21 +2,26 @@
 /*
  * CVE-2019-5736: the container's init is a clone of vessel until it executes the user's process,
  * and `vessel exec` enters a container as vessel; a process inside could open /proc/PID/exe, keep
- * it, and write to the runtime's binary on the host once it exits. So verbs that enter a container
- * first re-execute vessel from a copy nobody can write, and what /proc/PID/exe reaches is that
- * copy, never the host's binary:
+ * it, and write to the runtime's binary on the host once it exits. What /proc/PID/exe reaches from
+ * a container must never be the host's binary. Two ways, chosen per container by vsl_seal_for():
  *
- * 1. a sealed overlay (runc's first choice since 1.2): a private overlayfs, never attached to
- *    any mount table, whose two lower layers are the binary's directory and no upper layer, so
- *    every write through it fails with EROFS and there is nothing to remount or unwrap. Nothing
- *    is copied: the binary's page cache is shared, which costs microseconds, where the copy
- *    below costs about a millisecond and a half per start.
- * 2. a sealed memfd copy (runc's and crun's older way), when overlayfs is out of reach (rootless,
- *    no overlay module, the binary in a path overlayfs refuses).
- *
- * The re-executed vessel knows it runs from a copy by what /proc/self/exe is: a memfd carrying
- * all the write seals, or a read-only overlayfs file while VESSEL_SEALED_EXE (which it removes
- * from its environment) says it made that overlay.
+ * - The trampoline (vsl_dmz_usable(): the common case of `run` and `create`). The init, alone in
+ *   its new pid namespace and not dumpable once it drops its capabilities, executes the user's
+ *   process through a one-page program without libc (src/dmz/dmz.c) from a sealed memfd, so the
+ *   execve that a "#!/proc/self/exe" script turns into reaches the sealed trampoline. vessel
+ *   itself is not re-executed: that saves a whole second start (about 1.3 ms here).
+ * - Re-executing vessel from a copy nobody can write, for `exec` and every container the
+ *   trampoline does not fit (a shared or the host's pid namespace, Landlock, a seccomp profile
+ *   that stops execveat, capabilities a second execve would change):
+ *   1. a sealed overlay (runc's first choice since 1.2): a private overlayfs, never attached to
+ *      any mount table, whose two lower layers are the binary's directory and no upper layer, so
+ *      every write through it fails with EROFS and there is nothing to remount or unwrap.
+ *      Nothing is copied: the binary's page cache is shared.
+ *   2. a sealed memfd copy (runc's and crun's older way), when overlayfs is out of reach
+ *      (rootless, no overlay module, the binary in a path overlayfs refuses).
+ *   The re-executed vessel knows it runs from a copy by what /proc/self/exe is: a memfd carrying
+ *   all the write seals, or a read-only overlayfs file while VESSEL_SEALED_EXE (which it removes
+ *   from its environment) says it made that overlay.
  */
 #include <elf.h>
 #include <errno.h>
@@ -24,6 +29,7 @@
 #include <limits.h>
 #include <linux/magic.h>
 #include <linux/mount.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -35,14 +41,26 @@
 #include <unistd.h>
 
 #include <vessel/security.h>
+#include <vessel/vessel.h>
 
 #include "lib/cleanup.h"
 #include "lib/error.h"
 
 #define SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
 #define SEALED_ENV "VESSEL_SEALED_EXE"
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x0010U /* Linux 6.3 */
+#endif
+#ifndef F_SEAL_EXEC
+#define F_SEAL_EXEC 0x0020 /* Linux 6.3 */
+#endif
 
 extern char **environ;
+/* src/dmz/dmz.c, built and carried by src/lib/dmz_blob.c */
+extern const unsigned char vsl_dmz_blob[];
+extern const uint64_t vsl_dmz_blob_size;
+
+static int dmz_fd = -EBADF;
 
 /* Is fd (/proc/self/exe) a copy made by the code below, already running? */
 static bool
@@ -58,6 +76,19 @@ is_sealed_copy(int fd)
     struct statfs sf;
     return strcmp(marker, "1") == 0 && fstatfs(fd, &sf) == 0 &&
            sf.f_type == OVERLAYFS_SUPER_MAGIC && (sf.f_flags & ST_RDONLY);
+}
+
+/* Does this process run from a copy made below? Asked once: the answer consumes the marker. */
+static bool
+running_sealed(void)
+{
+    static int sealed = -1;
+
+    if (sealed < 0) {
+        _cleanup_close_ int exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+        sealed = exe >= 0 && is_sealed_copy(exe);
+    }
+    return sealed;
 }
 
 /* "top:bottom" for overlayfs's lowerdir option, with ':' and '\\' escaped. */
@@ -160,10 +191,10 @@ vsl_selfclone(char **argv, const char *state_root, struct vsl_error *err)
     _cleanup_close_ int mfd = -EBADF;
     struct stat st;
 
+    if (running_sealed())
+        return 0;
     if (exe < 0)
         return vsl_err_errno(err, "open '/proc/self/exe'");
-    if (is_sealed_copy(exe))
-        return 0;
     _cleanup_close_ int ovl = overlay_exe(exe, state_root);
     if (ovl >= 0 && setenv(SEALED_ENV, "1", 1) == 0) {
         (void)syscall(SYS_execveat, ovl, "", argv, environ, AT_EMPTY_PATH);
@@ -186,4 +217,86 @@ vsl_selfclone(char **argv, const char *state_root, struct vsl_error *err)
         return vsl_err_errno(err, "seal the memfd copy of vessel");
     (void)fexecve(mfd, argv, environ);
     return vsl_err_errno(err, "execute the sealed copy of vessel");
+}
+
+/*
+ * Does profile let execveat through whatever its arguments? The init executes the trampoline with
+ * it after the filter is loaded: allowed by default and named by no other action, or named by an
+ * unconditional allow and by nothing else.
+ */
+static bool
+execveat_allowed(const struct vsl_seccomp *sc)
+{
+    bool allowed = sc->default_action && strcmp(sc->default_action, "SCMP_ACT_ALLOW") == 0;
+
+    for (size_t i = 0; i < sc->n_syscalls; i++) {
+        const struct vsl_seccomp_syscall *s = &sc->syscalls[i];
+        for (size_t j = 0; j < s->names.n; j++) {
+            if (strcmp(s->names.v[j], "execveat") != 0)
+                continue;
+            if (!s->action || strcmp(s->action, "SCMP_ACT_ALLOW") != 0)
+                return false;
+            if (s->n_args == 0)
+                allowed = true;
+        }
+    }
+    return allowed;
+}
+
+bool
+vsl_dmz_usable(const struct vsl_spec *spec)
+{
+    const struct vsl_namespace *pid = &spec->linux_.namespaces[VSL_NS_PID];
+    const struct vsl_process *p = &spec->process;
+
+    /* Until the init executes, it is alone in a new pid namespace: no process of any container
+     * sees it there, and one seeing host pids needs capabilities the init holds or, once it has
+     * dropped them, CAP_SYS_PTRACE over the host (the init is not dumpable then). */
+    if (!spec->has_process || !pid->present || pid->path)
+        return false;
+    /* Landlock confines execution to the policy's paths: a memfd is on none of them. */
+    if (vsl_spec_get_annotation(spec, VSL_ANN_LANDLOCK))
+        return false;
+    /* A second execve must leave the capabilities as one would: it does, except that with
+     * no_new_privs a non-root process's file capabilities are capped by the permitted set
+     * before it, which the first execve narrowed to the ambient set (runc issue 4125). */
+    if (p->uid != 0 && p->no_new_privileges && p->caps.permitted != p->caps.ambient)
+        return false;
+    return !spec->linux_.seccomp || execveat_allowed(spec->linux_.seccomp);
+}
+
+/* The trampoline in a sealed memfd: nobody writes, grows or re-modes it, and it goes with the
+ * exec of the last process holding it. */
+static int
+dmz_prepare(void)
+{
+    size_t len = (size_t)vsl_dmz_blob_size;
+    _cleanup_close_ int fd = memfd_create("vessel-dmz", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+
+    if (fd < 0 && errno == EINVAL) /* before Linux 6.3 every memfd is executable */
+        fd = memfd_create("vessel-dmz", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (fd < 0 || write(fd, vsl_dmz_blob, len) != (ssize_t)len)
+        return -1;
+    if (fcntl(fd, F_ADD_SEALS, SEALS | F_SEAL_EXEC) < 0 &&
+        (errno != EINVAL || fcntl(fd, F_ADD_SEALS, SEALS) < 0))
+        return -1;
+    dmz_fd = TAKE_FD(fd);
+    return 0;
+}
+
+int
+vsl_seal_for(char **argv, const char *state_root, const struct vsl_spec *spec,
+             struct vsl_error *err)
+{
+    if (running_sealed() || dmz_fd >= 0)
+        return 0;
+    if (vsl_dmz_usable(spec) && dmz_prepare() == 0)
+        return 0;
+    return vsl_selfclone(argv, state_root, err);
+}
+
+int
+vsl_dmz_fd(void)
+{
+    return dmz_fd;
 }

@@ -27,30 +27,65 @@ vt_sealed_exe() {
     [ "$1" = "/$(basename "$VESSEL_BIN")" ] || [ "$1" = "/memfd:vessel (deleted)" ]
 }
 
-# what the attacker meets: the overlay refuses the write (EROFS), the memfd's seals refuse it
-# (EPERM), or the host-side vessel still executes the copy (ETXTBSY)
-VT_EXE_BLOCKED="blocked: (reopen the runtime's exe for writing: Read-only file system|write the runtime's exe: Operation not permitted|reopen the runtime's exe for writing: Text file busy)"
+# what the attacker meets: the init's exe closed to it (not dumpable), the overlay refuses the
+# write (EROFS), the memfd's seals refuse it (EPERM), or the host-side vessel still executes the
+# copy (ETXTBSY)
+VT_EXE_BLOCKED="blocked: (open '/proc/[0-9]+/exe': Permission denied|reopen the runtime's exe for writing: Read-only file system|write the runtime's exe: Operation not permitted|reopen the runtime's exe for writing: Text file busy)"
 
-@test "CVE-2019-5736: /proc/PID/exe of vessel in a container is a sealed copy, never the binary" {
+@test "CVE-2019-5736: '#!/proc/self/exe' in a container reaches the sealed trampoline, never vessel" {
+    local sum
+    sum=$(sha256sum "$VESSEL_BIN" | cut -d' ' -f1)
+    # /evil asks for /proc/self/exe of the process executing it as its interpreter: the init's,
+    # which is vessel's sealed exec trampoline at that moment; it refuses to run anything
+    printf '#!/proc/self/exe --log\n' >"$ROOT/evil"
+    chmod 0755 "$ROOT/evil"
+    vt_defer "rm -f '$ROOT/evil'"
+    vrun --debug run "$ROOT" /evil run --env-file /dev/stdin /
+    vt_assert_status 126
+    vt_assert_stderr_match "init: execute '/evil' through the sealed trampoline"
+    vt_assert_stderr_match "/proc/self/exe is vessel's exec trampoline here, which runs nothing"
+    [ "$(sha256sum "$VESSEL_BIN" | cut -d' ' -f1)" = "$sum" ] || vt_fail "vessel's binary changed"
+}
+
+@test "CVE-2019-5736: the init is closed to the container's processes until it executes" {
+    local sum b=$WORK/bundle init=""
+    sum=$(sha256sum "$VESSEL_BIN" | cut -d' ' -f1)
+    # created, not started: the init is vessel, with the container's three capabilities, which
+    # the attacker's default set covers; only its not being dumpable keeps /proc/PID/exe closed
+    vt_make_bundle "$b" /probe pid
+    vessel create --bundle "$b" ex0
+    vt_defer "'$VESSEL_BIN' --root '$STATE' delete -f ex0"
+    init=$(vessel state ex0 | sed -n 's/.*"pid": *\([0-9]*\).*/\1/p')
+    [ -n "$init" ] || vt_fail "no init pid in the state"
+    grep -q '^CapEff:[[:space:]]*0000000020000420$' "/proc/$init/status" ||
+        vt_fail "the waiting init holds $(grep CapEff "/proc/$init/status")"
+    vrun run --pid host "$ROOT" /probe attack exe "$init"
+    vt_assert_status 0
+    vt_assert_match "blocked: open '/proc/$init/exe': Permission denied"
+    [ "$(sha256sum "$VESSEL_BIN" | cut -d' ' -f1)" = "$sum" ] || vt_fail "vessel's binary changed"
+}
+
+@test "CVE-2019-5736: where the trampoline does not fit, the init is a sealed copy" {
     local sum fifo init
     sum=$(sha256sum "$VESSEL_BIN" | cut -d' ' -f1)
-    # /evil runs vessel itself as the container's init (through the script's interpreter,
-    # /proc/self/exe of the init that executes it), which then blocks reading an env file
+    # --pid host: the container's processes see the init; vessel re-executes from a sealed copy,
+    # and /evil runs that copy as the container's init, which then blocks reading an env file
     printf '#!/proc/self/exe --log\n' >"$ROOT/evil"
     chmod 0755 "$ROOT/evil"
     vt_defer "rm -f '$ROOT/evil'"
     fifo=$WORK/stdin
     mkfifo "$fifo"
-    "$VESSEL_BIN" --root "$STATE" run -i "$ROOT" /evil run --env-file /dev/stdin / \
+    "$VESSEL_BIN" --root "$STATE" run -i --pid host "$ROOT" /evil run --env-file /dev/stdin / \
         <"$fifo" >"$WORK/a.out" 2>"$WORK/a.err" &
     echo $! >"$WORK/a.pid"
     VT_BG_PIDS+=($!)
     exec 7>"$fifo"
     for _ in $(seq 50); do
-        init=$(vt_container_pid "$(cat "$WORK/a.pid")") && [ -n "$init" ] &&
+        init=$(pgrep -f -- '--log /evil run --env-file' | head -1) && [ -n "$init" ] &&
             vt_sealed_exe "$(readlink "/proc/$init/exe")" && break
         sleep 0.1
     done
+    [ -n "$init" ] || vt_fail "the container did not start: $(cat "$WORK/a.err")"
     vt_sealed_exe "$(readlink "/proc/$init/exe")" ||
         vt_fail "the init's exe is $(readlink "/proc/$init/exe")"
     # the attacker, in a second container seeing host pids, holds the exe, waits for vessel to
@@ -101,12 +136,25 @@ VT_EXE_BLOCKED="blocked: (reopen the runtime's exe for writing: Read-only file s
     [ "$(sha256sum "$VESSEL_BIN" | cut -d' ' -f1)" = "$sum" ] || vt_fail "vessel's binary changed"
 }
 
-@test "CVE-2019-5736: the copy is a private read-only overlay, else a sealed memfd" {
-    local st link
-    # root: the overlay of the binary's directory, in no mount table
+@test "CVE-2019-5736: with the trampoline, vessel itself is not re-executed" {
+    local link
     vt_bg a run "$ROOT" /bin/sleep 3
     for _ in $(seq 50); do
         [ -n "$(vt_container_pid "$(cat "$WORK/a.pid")")" ] && break
+        sleep 0.1
+    done
+    link=$(readlink "/proc/$(cat "$WORK/a.pid")/exe")
+    [ "$link" = "$(readlink -f "$VESSEL_BIN")" ] || vt_fail "vessel's exe is '$link'"
+    vt_bg_wait a
+    vt_assert_status 0
+}
+
+@test "CVE-2019-5736: the copy is a private read-only overlay, else a sealed memfd" {
+    local st link
+    # root: the overlay of the binary's directory, in no mount table (--pid host: no trampoline)
+    vt_bg a run --pid host "$ROOT" /bin/sleep 3
+    for _ in $(seq 50); do
+        [ -n "$(vt_children "$(cat "$WORK/a.pid")")" ] && break
         sleep 0.1
     done
     link=$(readlink "/proc/$(cat "$WORK/a.pid")/exe")
@@ -117,11 +165,12 @@ VT_EXE_BLOCKED="blocked: (reopen the runtime's exe for writing: Read-only file s
     # memfd copy takes over
     st=$(dirname "$VESSEL_BIN")/.vt-escape-$$
     vt_defer "rm -rf '$st'"
-    "$VESSEL_BIN" --root "$st" run "$ROOT" /bin/sleep 3 </dev/null >"$WORK/b.out" 2>"$WORK/b.err" &
+    "$VESSEL_BIN" --root "$st" run --pid host "$ROOT" /bin/sleep 3 </dev/null >"$WORK/b.out" \
+        2>"$WORK/b.err" &
     echo $! >"$WORK/b.pid"
     VT_BG_PIDS+=($!)
     for _ in $(seq 50); do
-        [ -n "$(vt_container_pid "$(cat "$WORK/b.pid")")" ] && break
+        [ -n "$(vt_children "$(cat "$WORK/b.pid")")" ] && break
         sleep 0.1
     done
     link=$(readlink "/proc/$(cat "$WORK/b.pid")/exe")

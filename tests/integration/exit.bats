@@ -129,6 +129,22 @@ vt_forwarding_test() {
     vt_assert_no_leaks
 }
 
+@test "exec: an executable file the kernel cannot run is 126, with the kernel's reason" {
+    # it passes every check before the execve (regular, x bit): the execve itself fails, in the
+    # init or in the sealed trampoline, and the message still reaches vessel's stderr
+    vt_copy_root "$WORK/root"
+    printf 'not a program\n' >"$WORK/root/garbage"
+    chmod 0755 "$WORK/root/garbage"
+    vrun run "$WORK/root" /garbage
+    vt_assert_status 126
+    vt_assert_stderr_match "exec '/garbage': Exec format error"
+    vt_assert_output ""
+    vrun run --pid host "$WORK/root" /garbage
+    vt_assert_status 126
+    vt_assert_stderr_match "exec '/garbage': Exec format error"
+    vt_assert_no_leaks
+}
+
 @test "exec: a directory is 126" {
     vrun run "$ROOT" /etc
     vt_assert_status 126

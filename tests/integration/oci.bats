@@ -153,7 +153,8 @@ assert line["time"][:2] == "20", line' "$WORK/log.json"
     vt_assert_status 0
     vt_assert_output "pid=1"
     for line in "stage cgroup: prepare" "stage namespaces: set up the init from outside" \
-        "init: stage rootfs" "init: execute '/probe'" "stage cgroup: undo"; do
+        "init: stage rootfs" "init: execute '/probe' through the sealed trampoline" \
+        "stage cgroup: undo"; do
         grep -qxF "vessel: debug: $line" <<<"$stderr" || vt_fail "no debug line '$line'"
     done
     grep -q "vessel: debug: init: host pid [0-9]*, clone flags 0x" <<<"$stderr" ||
@@ -168,7 +169,13 @@ assert line["time"][:2] == "20", line' "$WORK/log.json"
 import json, sys
 lines = [json.loads(l) for l in open(sys.argv[1])]
 assert lines and all(l["level"] == "debug" for l in lines), lines
-assert any(l["msg"] == "init: execute '"'"'/bin/true'"'"'" for l in lines), lines' "$WORK/debug.json"
+assert any(l["msg"].startswith("init: execute '"'"'/bin/true'"'"'") for l in lines), lines' \
+        "$WORK/debug.json"
+    # where the trampoline does not fit (the host's pid namespace) the init executes directly
+    vrun --debug run --pid host "$ROOT" /probe pid
+    vt_assert_status 0
+    grep -qxF "vessel: debug: init: execute '/probe'" <<<"$stderr" ||
+        vt_fail "no debug line for the direct execute"
 }
 
 @test "exec: runs in the container's namespaces, exit code, env, cwd, user" {

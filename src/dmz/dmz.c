@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * vessel's exec trampoline (runc called its own "dmz"): a container's init executes the user's
+ * command through this program, which vessel carries inside itself and runs from a sealed memfd.
+ * Whatever that execve reaches through /proc/self/exe ("#!/proc/self/exe" in the container,
+ * CVE-2019-5736) is then this sealed copy, never the host's vessel. No libc, no relocations, one
+ * page: executing it costs a fraction of re-executing vessel (docs/security.md).
+ *
+ *   dmz PATH SYNC_FD ARGV0 ARGS...    (from the init only; environment passed through)
+ *
+ * executes PATH with ARGV0 ARGS.... If that fails it tells the parent over the sync socket, as
+ * the init would (a SYNC_ERROR carrying struct vsl_error), and exits 127 (not found) or 126.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+
+#include <vessel/vessel.h>
+
+#include "lib/sync.h"
+
+#if defined(__x86_64__)
+static long
+sys6(long n, long a, long b, long c, long d, long e, long f)
+{
+    register long r10 __asm__("r10") = d;
+    register long r8 __asm__("r8") = e;
+    register long r9 __asm__("r9") = f;
+    long ret;
+
+    __asm__ volatile("syscall"
+                     : "=a"(ret)
+                     : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8), "r"(r9)
+                     : "rcx", "r11", "memory");
+    return ret;
+}
+__asm__(".text\n.globl _start\n_start:\n"
+        "xor %ebp, %ebp\nmov %rsp, %rdi\nand $-16, %rsp\ncall dmz_main\nhlt\n");
+#elif defined(__aarch64__)
+static long
+sys6(long n, long a, long b, long c, long d, long e, long f)
+{
+    register long x8 __asm__("x8") = n;
+    register long x0 __asm__("x0") = a;
+    register long x1 __asm__("x1") = b;
+    register long x2 __asm__("x2") = c;
+    register long x3 __asm__("x3") = d;
+    register long x4 __asm__("x4") = e;
+    register long x5 __asm__("x5") = f;
+
+    __asm__ volatile("svc 0"
+                     : "+r"(x0)
+                     : "r"(x8), "r"(x1), "r"(x2), "r"(x3), "r"(x4), "r"(x5)
+                     : "memory");
+    return x0;
+}
+__asm__(".text\n.globl _start\n_start:\nmov x0, sp\nbl dmz_main\nbrk #0\n");
+#elif !defined(__CPPCHECK__)
+#error "vessel's exec trampoline knows x86_64 and aarch64"
+#endif
+
+/* What strerror says for the errors an execve of a checked path can still meet. */
+static const char *
+describe(long e)
+{
+    switch (e) {
+    case ENOENT:
+        return "No such file or directory";
+    case EACCES:
+        return "Permission denied";
+    case ENOEXEC:
+        return "Exec format error";
+    case ETXTBSY:
+        return "Text file busy";
+    case E2BIG:
+        return "Argument list too long";
+    case ENOMEM:
+        return "Cannot allocate memory";
+    case ELOOP:
+        return "Too many levels of symbolic links";
+    case ENOTDIR:
+        return "Not a directory";
+    case ENAMETOOLONG:
+        return "File name too long";
+    case EPERM:
+        return "Operation not permitted";
+    case EISDIR:
+        return "Is a directory";
+    case EINVAL:
+        return "Invalid argument";
+    case ELIBBAD:
+        return "Accessing a corrupted shared library";
+    case EAGAIN:
+        return "Resource temporarily unavailable";
+    default:
+        return "execve failed";
+    }
+}
+
+static char *
+append(char *at, const char *end, const char *s)
+{
+    while (*s && at < end)
+        *at++ = *s++;
+    return at;
+}
+
+static void
+say(const char *s)
+{
+    const char *e = s;
+    while (*e)
+        e++;
+    (void)sys6(SYS_write, 2, (long)s, e - s, 0, 0, 0);
+}
+
+/* The packet sync_send() would make of child_fail()'s error; zeroed in .bss. */
+static struct {
+    struct sync_hdr hdr;
+    struct vsl_error err;
+} packet;
+
+__attribute__((used, noreturn)) void dmz_main(long *sp);
+
+void
+dmz_main(long *sp)
+{
+    long argc = sp[0];
+    char **argv = (char **)(sp + 1), **envp = argv + argc + 1;
+    long fd = 0;
+    const char *c;
+
+    /* anything but vessel's own call ("#!/proc/self/exe" in the container) stops here */
+    if (argc < 3 || !argv[1][0]) {
+        say("vessel: /proc/self/exe is vessel's exec trampoline here, which runs nothing\n");
+        (void)sys6(SYS_exit_group, 126, 0, 0, 0, 0, 0);
+    }
+    for (c = argv[1]; *c; c++) {
+        if (*c < '0' || *c > '9' || fd > 65535) {
+            say("vessel: /proc/self/exe is vessel's exec trampoline here, which runs nothing\n");
+            (void)sys6(SYS_exit_group, 126, 0, 0, 0, 0, 0);
+        }
+        fd = fd * 10 + (*c - '0');
+    }
+    /* the socket closes with the exec, which is how the parent learns it happened */
+    (void)sys6(SYS_fcntl, fd, F_SETFD, FD_CLOEXEC, 0, 0, 0);
+    long e = -sys6(SYS_execve, (long)argv[0], (long)(argv + 2), (long)envp, 0, 0, 0);
+
+    char *at = packet.err.msg, *end = packet.err.msg + sizeof(packet.err.msg) - 1;
+    at = append(at, end, "exec '");
+    at = append(at, end, argv[0]);
+    at = append(at, end, "': ");
+    (void)append(at, end, describe(e));
+    packet.err.code = (int)-e;
+    packet.err.exec_failed = 1;
+    packet.hdr.type = SYNC_ERROR;
+    packet.hdr.len = sizeof(packet.err);
+    (void)sys6(SYS_sendto, fd, (long)&packet, sizeof(packet), MSG_NOSIGNAL, 0, 0);
+    (void)sys6(SYS_exit_group, e == ENOENT ? 127 : 126, 0, 0, 0, 0, 0);
+    __builtin_unreachable();
+}
