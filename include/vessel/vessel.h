@@ -21,6 +21,9 @@
 #define VSL_ANN_EPHEMERAL "run.vessel.ephemeral"     /* "true": overlay upper on tmpfs */
 #define VSL_ANN_PARTITION "run.vessel.partition"     /* "N": partition of a disk image */
 #define VSL_ANN_IMAGE_RW "run.vessel.image.writable" /* "false": attach a disk image read-only */
+/* Without linux.cgroupsPath the cgroup is <this>/<id> ("/<id>", as runc and crun, without it;
+ * `vessel run` groups its containers under "/vessel"). */
+#define VSL_ANN_CGROUP_PARENT "run.vessel.cgroup-parent"
 
 struct vsl_error {
     int code;        /* -errno */

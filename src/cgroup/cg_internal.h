@@ -25,6 +25,7 @@ struct cg_hier {
     char name[64]; /* directory under the root: "memory", "cpu,cpuacct", "systemd", "unified" */
     bool v2;       /* a cgroup2 hierarchy (pure v2, or the hybrid "unified" mount) */
     int dirfd;     /* the container's leaf in it, -EBADF when not joined */
+    int topfd;     /* its top while the leaf is being set up (v1), else -EBADF */
     char *dir;     /* its full path, for messages */
 };
 
@@ -91,6 +92,10 @@ int cg_systemd_stop(struct vsl_cgroup *cg, struct vsl_error *err);
 /* ---- files (cgroup.c) ---- */
 
 /* Write one value to dirfd/file; the message names dir/file and the value. */
+/* Write value to file, opening it into *fd first if *fd < 0 and keeping it open: one open for a
+ * run of writes (v1 device rules, one a write). The caller closes *fd. */
+int cg_write_keep(int *fd, int dirfd, const char *dir, const char *file, const char *value,
+                  struct vsl_error *err);
 __attribute__((format(printf, 5, 6))) int cg_write(int dirfd, const char *dir, const char *file,
                                                    struct vsl_error *err, const char *fmt, ...);
 /* The same without an error message: -errno. */

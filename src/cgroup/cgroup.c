@@ -152,8 +152,8 @@ clean_path(const char *in, char **ret)
 }
 
 int
-vsl_cgroup_resolve_path(const char *cgroups_path, const char *id, bool systemd, char **ret,
-                        struct vsl_error *err)
+vsl_cgroup_resolve_path(const char *cgroups_path, const char *id, const char *parent, bool systemd,
+                        char **ret, struct vsl_error *err)
 {
     _cleanup_free_ char *joined = NULL;
     char own[512] = "";
@@ -162,7 +162,7 @@ vsl_cgroup_resolve_path(const char *cgroups_path, const char *id, bool systemd, 
     if (systemd)
         return systemd_path(cgroups_path, id, "system.slice", ret, err);
     if (!cgroups_path || !*cgroups_path)
-        r = asprintf(&joined, "/vessel/%s", id);
+        r = asprintf(&joined, "%s/%s", parent ? parent : "", id);
     else if (cgroups_path[0] == '/')
         r = (joined = strdup(cgroups_path)) ? 0 : -1;
     else if (own_cgroup(own, sizeof(own)) < 0)
@@ -213,6 +213,27 @@ cg_write(int dirfd, const char *dir, const char *file, struct vsl_error *err, co
         return vsl_err(err, ENOENT, "cgroup file '%s/%s' does not exist on this host", dir, file);
     if (r < 0)
         return vsl_err_code(err, r, "write '%s' to '%s/%s'", value, dir, file);
+    return 0;
+}
+
+int
+cg_write_keep(int *fd, int dirfd, const char *dir, const char *file, const char *value,
+              struct vsl_error *err)
+{
+    int flags = O_WRONLY | O_CLOEXEC | (cg_fake_fs ? O_CREAT | O_APPEND : 0);
+    size_t n = strlen(value);
+
+    if (*fd < 0 && (*fd = openat(dirfd, file, flags, 0644)) < 0) {
+        if (errno == ENOENT)
+            return vsl_err(err, ENOENT, "cgroup file '%s/%s' does not exist on this host", dir,
+                           file);
+        return vsl_err_errno(err, "write '%s' to '%s/%s'", value, dir, file);
+    }
+    ssize_t w = write(*fd, value, n);
+    if (w >= 0 && (size_t)w != n)
+        return vsl_err(err, EIO, "write '%s' to '%s/%s': short write", value, dir, file);
+    if (w < 0 || (cg_fake_fs && write(*fd, "\n", 1) < 0))
+        return vsl_err_errno(err, "write '%s' to '%s/%s'", value, dir, file);
     return 0;
 }
 
@@ -696,6 +717,35 @@ remove_default_parent(struct vsl_cgroup *cg, struct cg_hier *h)
     }
 }
 
+/* Without a hook: mkdir each level by its path from the root (cgroupfs has no symlinks), then
+ * open the leaf; three calls for "vessel/ID" where a walk with an fd per level takes eight. */
+static int
+mkdirs_by_path(int rootfd, const char *path, bool create, int *ret_fd)
+{
+    char sub[PATH_MAX];
+    size_t n = 0;
+
+    while (*path == '/')
+        path++;
+    if (!*path)
+        path = ".";
+    for (const char *c = path; create && *c; c++) {
+        if (n + 1 >= sizeof(sub))
+            return -ENAMETOOLONG;
+        sub[n++] = *c;
+        if (c[1] != '/' && c[1] != '\0')
+            continue;
+        sub[n] = '\0';
+        if (mkdirat(rootfd, sub, 0755) < 0 && errno != EEXIST)
+            return -errno;
+    }
+    int fd = openat(rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return -errno;
+    *ret_fd = fd;
+    return 0;
+}
+
 static int
 mkdirs_once(int rootfd, const char *path, bool create, cg_level_hook hook, void *data, int *ret_fd)
 {
@@ -706,6 +756,8 @@ mkdirs_once(int rootfd, const char *path, bool create, cg_level_hook hook, void 
 
     if (!copy)
         return -ENOMEM;
+    if (!hook)
+        return mkdirs_by_path(rootfd, path, create, ret_fd);
     cur = openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (cur < 0)
         return -errno; // cppcheck-suppress memleak ; _cleanup_free_ frees copy

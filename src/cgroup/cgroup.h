@@ -28,10 +28,11 @@ enum vsl_cgroup_mode {
 enum vsl_cgroup_mode vsl_cgroup_mode(void);
 
 /* The path for a container: linux.cgroupsPath resolved (absolute as is; relative under the
- * caller's own cgroup), or "/vessel/<id>" when empty; systemd "slice:prefix:name" with
- * `systemd` set. Pure: no syscalls beyond reading /proc/self/cgroup. */
-int vsl_cgroup_resolve_path(const char *cgroups_path, const char *id, bool systemd, char **ret,
-                            struct vsl_error *err);
+ * caller's own cgroup), or when empty "<parent>/<id>" ("/<id>", as runc and crun, without a
+ * parent); systemd "slice:prefix:name" with `systemd` set. Pure: no syscalls beyond reading
+ * /proc/self/cgroup. */
+int vsl_cgroup_resolve_path(const char *cgroups_path, const char *id, const char *parent,
+                            bool systemd, char **ret, struct vsl_error *err);
 /* Does res ask for anything other than device rules (a controller must apply it)? */
 bool vsl_cgroup_wants_resources(const struct vsl_resources *res);
 /* Create the leaf (and parents, enabling v2 controllers on the way) and apply resources. */

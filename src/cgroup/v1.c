@@ -25,20 +25,32 @@
 #define W(h, file, ...) cg_write((h)->dirfd, (h)->dir, file, err, __VA_ARGS__)
 
 /* A new cpuset cgroup starts with no cpus and no mems, and no task can join it: copy the
- * parent's (runc and the kernel's clone_children do the same). */
+ * parent's (runc and the kernel's clone_children do the same). A level made just now is empty
+ * (or holds its parent's already); one that was there is filled only if empty. The values
+ * written to a level are the next one's parent's: kept in data, not read again. */
+struct cpuset_values {
+    char v[2][4096];
+    bool known[2];
+};
+
 static int
 cpuset_inherit(int parentfd, int fd, bool created, void *data)
 {
     static const char *const files[] = {"cpuset.cpus", "cpuset.mems"};
-    char buf[4096], mine[8];
+    struct cpuset_values *cv = data;
+    char mine[8];
 
     for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
-        if (cg_read(fd, files[i], mine, sizeof(mine)) == 0 && mine[0] != '\n' && mine[0])
+        if (!created && cg_read(fd, files[i], mine, sizeof(mine)) == 0 && mine[0] != '\n' &&
+            mine[0]) {
+            cv->known[i] = false;
             continue;
-        if (cg_read(parentfd, files[i], buf, sizeof(buf)) < 0)
+        }
+        if (!cv->known[i] && cg_read(parentfd, files[i], cv->v[i], sizeof(cv->v[i])) < 0)
             continue;
-        buf[strcspn(buf, "\n")] = '\0';
-        int r = cg_write_raw(fd, files[i], buf);
+        cv->v[i][strcspn(cv->v[i], "\n")] = '\0';
+        cv->known[i] = true;
+        int r = cg_write_raw(fd, files[i], cv->v[i]);
         if (r < 0 && !cg_fake_fs)
             return r;
     }
@@ -90,20 +102,23 @@ list_hierarchies(struct vsl_cgroup *cg, struct vsl_error *err)
         if (e->d_type != DT_DIR || e->d_name[0] == '.' || strlen(e->d_name) >= 64)
             continue;
         struct cg_hier *h = &cg->h[cg->n_h++];
-        *h = (struct cg_hier){.dirfd = -EBADF};
+        *h = (struct cg_hier){.dirfd = -EBADF, .topfd = -EBADF};
         strcpy(h->name, e->d_name);
-        _cleanup_close_ int top = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        h->topfd = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         struct statfs sfs;
         /* Only mounted hierarchies: a bare directory (say, "unified" unmounted in a private
          * mount namespace) is no cgroup to join. */
-        if (top < 0 || fstatfs(top, &sfs) < 0 ||
+        if (h->topfd < 0 || fstatfs(h->topfd, &sfs) < 0 ||
             (sfs.f_type != CGROUP_SUPER_MAGIC && sfs.f_type != CGROUP2_SUPER_MAGIC)) {
             if (!cg_fake_fs) {
+                closep(&h->topfd);
                 cg->n_h--;
                 continue;
             }
         }
-        h->v2 = top >= 0 && cg_has_file(top, "cgroup.controllers");
+        /* the test directories are no cgroupfs: their cgroup2 tops hold cgroup.controllers */
+        h->v2 = cg_fake_fs ? h->topfd >= 0 && cg_has_file(h->topfd, "cgroup.controllers")
+                           : sfs.f_type == CGROUP2_SUPER_MAGIC;
     }
     (void)closedir(d);
     return 0;
@@ -112,7 +127,8 @@ list_hierarchies(struct vsl_cgroup *cg, struct vsl_error *err)
 static int
 setup_one(struct vsl_cgroup *cg, struct cg_hier *h, const char *const *v2_needed, bool create)
 {
-    _cleanup_close_ int top = -EBADF;
+    _cleanup_close_ int top = TAKE_FD(h->topfd);
+    _cleanup_free_ struct cpuset_values *cv = NULL;
     struct v2_enable en = {.controllers = v2_needed};
     cg_level_hook hook = NULL;
     void *data = NULL;
@@ -121,17 +137,19 @@ setup_one(struct vsl_cgroup *cg, struct cg_hier *h, const char *const *v2_needed
         h->dir = NULL;
         return -ENOMEM;
     }
-    if (create && h->v2) {
+    if (top < 0)
+        return -ENOENT;
+    /* the hybrid cgroup2 mount needs its controllers enabled on the way down only when the leaf
+     * uses one (hugetlb): otherwise nothing to do at each level */
+    if (create && h->v2 && v2_needed[0]) {
         hook = enable_in_parent;
         data = &en;
     } else if (create && cg_hier_has(h->name, "cpuset")) {
+        if (!(cv = calloc(1, sizeof(*cv))))
+            return -ENOMEM;
         hook = cpuset_inherit;
+        data = cv;
     }
-    char top_path[512];
-    (void)snprintf(top_path, sizeof(top_path), "%s/%s", cg->root, h->name);
-    top = open(top_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (top < 0)
-        return -errno;
     return cg_mkdirs(top, cg->path, create, hook, data, &h->dirfd);
 }
 
@@ -152,7 +170,7 @@ v1_setup(struct vsl_cgroup *cg, const struct vsl_resources *res, bool create, st
     for (size_t i = 0; i < cg->n_h; i++) {
         struct cg_hier h = cg->h[i];
         bool needed_here = needs(needed, h.name, h.v2, v1_hugetlb);
-        cg->h[i] = (struct cg_hier){.dirfd = -EBADF};
+        cg->h[i] = (struct cg_hier){.dirfd = -EBADF, .topfd = -EBADF};
         r = setup_one(cg, &h, needed_here ? v2_needed : v2_needed + 1, create);
         if (r >= 0) {
             cg->h[keep++] = h; /* keep <= i: a slot already handled */
@@ -164,6 +182,8 @@ v1_setup(struct vsl_cgroup *cg, const struct vsl_resources *res, bool create, st
         closep(&h.dirfd);
         free(h.dir);
         if (needed_here) {
+            for (size_t j = i + 1; j < cg->n_h; j++)
+                closep(&cg->h[j].topfd);
             cg->n_h = keep;
             return r;
         }
@@ -416,6 +436,7 @@ static int
 v1_devices(struct vsl_cgroup *cg, const struct vsl_resources *res, struct vsl_error *err)
 {
     struct cg_hier *h = cg_v1_hier(cg, "devices");
+    _cleanup_close_ int allow = -EBADF, deny = -EBADF;
     char line[64];
     int r;
 
@@ -423,8 +444,10 @@ v1_devices(struct vsl_cgroup *cg, const struct vsl_resources *res, struct vsl_er
         return 0;
     /* the rules in order (a spec starts with "deny all"): the last one to match a device wins */
     for (size_t i = 0; i < res->n_devices; i++) {
+        bool a = res->devices[i].allow;
         cg_device_rule_line(&res->devices[i], line, sizeof(line));
-        r = W(h, res->devices[i].allow ? "devices.allow" : "devices.deny", "%s", line);
+        r = cg_write_keep(a ? &allow : &deny, h->dirfd, h->dir,
+                          a ? "devices.allow" : "devices.deny", line, err);
         if (r < 0)
             return r;
     }

@@ -112,7 +112,7 @@ v2_setup(struct vsl_cgroup *cg, const struct vsl_resources *res, bool create, st
     char avail[512] = "";
     int r;
 
-    *h = (struct cg_hier){.v2 = true, .dirfd = -EBADF};
+    *h = (struct cg_hier){.v2 = true, .dirfd = -EBADF, .topfd = -EBADF};
     cg->n_h = 1;
     if (asprintf(&h->dir, "%s%s", cg->root, cg->path) < 0) {
         h->dir = NULL;

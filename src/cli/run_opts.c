@@ -1041,6 +1041,9 @@ set_annotations(const struct run_opts *o, struct vsl_spec *spec, struct vsl_erro
 
     if (o->ephemeral && vsl_spec_set_annotation(spec, VSL_ANN_EPHEMERAL, "true") < 0)
         return nomem(err);
+    /* vessel run's containers together, as docker's under /docker */
+    if (vsl_spec_set_annotation(spec, VSL_ANN_CGROUP_PARENT, "/vessel") < 0)
+        return nomem(err);
     (void)snprintf(partition, sizeof(partition), "%u", o->partition);
     if (o->partition && vsl_spec_set_annotation(spec, VSL_ANN_PARTITION, partition) < 0)
         return nomem(err);

@@ -194,7 +194,9 @@ remove_cgroup(struct vsl_container *c, const struct vsl_spec *spec)
     struct vsl_error ignored = {0};
 
     if (!c->cgroup_path && spec &&
-        vsl_cgroup_resolve_path(spec->linux_.cgroups_path, c->id, false, &path, &ignored) >= 0)
+        vsl_cgroup_resolve_path(spec->linux_.cgroups_path, c->id,
+                                vsl_spec_get_annotation(spec, VSL_ANN_CGROUP_PARENT), false, &path,
+                                &ignored) >= 0)
         c->cgroup_path = TAKE_PTR(path);
     if (!c->cgroup_path || vsl_cgroup_open(c->cgroup_path, &cg, &ignored) < 0)
         return;

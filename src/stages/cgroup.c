@@ -107,8 +107,9 @@ cg_create_for(struct vsl_ctx *ctx, struct vsl_error *err)
     /* systemd makes the scope in parent_setup, around the init's pid */
     if (ctx->systemd_cgroup)
         return vsl_cgroup_systemd_new(spec->linux_.cgroups_path, ctx->id, &ctx->cgroup, err);
-    r = vsl_cgroup_resolve_path(spec->linux_.cgroups_path, ctx->id, ctx->systemd_cgroup, &path,
-                                err);
+    r = vsl_cgroup_resolve_path(spec->linux_.cgroups_path, ctx->id,
+                                vsl_spec_get_annotation(spec, VSL_ANN_CGROUP_PARENT),
+                                ctx->systemd_cgroup, &path, err);
     if (r < 0)
         return r;
     if (device_rules(spec, &rules, &res.n_devices) < 0)

@@ -593,10 +593,13 @@ def cgroups():
         top = os.path.join("/sys/fs/cgroup", hier)
         if not os.path.isdir(top) or os.path.islink(top):
             continue
+        # every cgroup below the top (a bundle's is /<id>, vessel run's /vessel/<id>): the
+        # diff against the snapshot finds the new ones
         for d, dirs, files in os.walk(top):
-            if d[len(top):].count("/") >= 6:
+            depth = d[len(top):].count("/")
+            if depth >= 4:
                 dirs[:] = []
-            if "vessel" in d[len(top):]:
+            if depth >= 1:
                 found[d] = d
     return found
 

@@ -268,21 +268,28 @@ test_paths(void)
     struct vsl_error err = {0};
     char *p = NULL;
 
-    ok(vsl_cgroup_resolve_path(NULL, "abc", false, &p, &err) == 0, "default path");
-    is_str(p, "/vessel/abc", "default is /vessel/<id>");
+    ok(vsl_cgroup_resolve_path(NULL, "abc", NULL, false, &p, &err) == 0, "default path");
+    is_str(p, "/abc", "default is /<id>, as runc and crun");
     free(p);
-    ok(vsl_cgroup_resolve_path("/a//b/./c/", "abc", false, &p, &err) == 0, "absolute path");
+    ok(vsl_cgroup_resolve_path("", "abc", "/vessel", false, &p, &err) == 0, "a parent");
+    is_str(p, "/vessel/abc", "with a parent: <parent>/<id> (vessel run's /vessel)");
+    free(p);
+    ok(vsl_cgroup_resolve_path("/x/y", "abc", "/vessel", false, &p, &err) == 0, "parent unused");
+    is_str(p, "/x/y", "linux.cgroupsPath wins over the parent");
+    free(p);
+    ok(vsl_cgroup_resolve_path("/a//b/./c/", "abc", NULL, false, &p, &err) == 0, "absolute path");
     is_str(p, "/a/b/c", "absolute path cleaned");
     free(p);
-    ok(vsl_cgroup_resolve_path("/a/../b", "abc", false, &p, &err) < 0, "'..' refused");
-    ok(vsl_cgroup_resolve_path("system.slice:docker:abc", "x", true, &p, &err) == 0,
+    ok(vsl_cgroup_resolve_path("/a/../b", "abc", NULL, false, &p, &err) < 0, "'..' refused");
+    ok(vsl_cgroup_resolve_path("system.slice:docker:abc", "x", NULL, true, &p, &err) == 0,
        "systemd path");
     is_str(p, "/system.slice/docker-abc.scope", "slice:prefix:name -> scope");
     free(p);
-    ok(vsl_cgroup_resolve_path("a-b.slice:p:n", "x", true, &p, &err) == 0, "nested slice");
+    ok(vsl_cgroup_resolve_path("a-b.slice:p:n", "x", NULL, true, &p, &err) == 0, "nested slice");
     is_str(p, "/a.slice/a-b.slice/p-n.scope", "slices nest at each dash");
     free(p);
-    ok(vsl_cgroup_resolve_path("bad", "x", true, &p, &err) < 0, "systemd needs slice:prefix:name");
+    ok(vsl_cgroup_resolve_path("bad", "x", NULL, true, &p, &err) < 0,
+       "systemd needs slice:prefix:name");
     /* --systemd-cgroup's defaults: runc's slices for the system and the user manager */
     ok(cg_systemd_unit("", "abc", false, &p, &err) == 0, "empty cgroupsPath, root");
     is_str(p, "/system.slice/vessel-abc.scope", "root: system.slice, prefix vessel, the id");
@@ -301,7 +308,7 @@ test_paths(void)
     ok(cg_systemd_quota_per_sec(12345, 100000) == 130000, "rounded up to 10 ms");
     ok(cg_systemd_quota_per_sec(20000, 0) == 200000, "period defaults to 100 ms");
     ok(cg_systemd_quota_per_sec(-1, 100000) == UINT64_MAX, "no quota: no limit");
-    ok(vsl_cgroup_resolve_path("rel/x", "abc", false, &p, &err) == 0, "relative path");
+    ok(vsl_cgroup_resolve_path("rel/x", "abc", NULL, false, &p, &err) == 0, "relative path");
     ok(p && p[0] == '/' && strstr(p, "/rel/x"), "relative path under the caller's cgroup (%s)",
        p ? p : "");
     free(p);
