@@ -99,6 +99,7 @@ vsl_create_prepare(const struct vsl_spec *spec, const char *root, const char *id
     ctx->state_dir = c->dir;
     ctx->attach_stdin = true;
     ctx->hooks = has_create_hooks(spec);
+    ctx->start_early = !fifo && !ctx->hooks && !(spec->has_process && spec->process.terminal);
     ctx->on_hooks = on_hooks;
     ctx->owner = c;
     ctx->lock_fd = c->dirfd;
@@ -123,6 +124,9 @@ vsl_create_launch(struct vsl_ctx *ctx, struct vsl_container *c, struct vsl_error
         free(c->cgroup_path);
         c->cgroup_path = strdup(vsl_cgroup_path(ctx->cgroup));
     }
+    /* run: "running" is recorded once the process executed, in a moment */
+    if (ctx->fifo_fd < 0)
+        return 0;
     strcpy(c->status, "created");
     return vsl_container_save(c, ctx->spec, err);
 }

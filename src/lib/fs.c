@@ -117,6 +117,23 @@ mkpath(int rootfd, const char *path, enum vsl_fs_kind kind, mode_t mode, int lin
     }
     if (fd != -ENOENT)
         return fd;
+    /* Most often only the last component is missing (a mount point in a directory the image
+     * has): make it in its resolved parent. Anything else takes the walk below. */
+    const char *slash = strrchr(path, '/');
+    if (slash && slash > path && slash[1] && slash[1] != '.') {
+        _cleanup_free_ char *parent = strndup(path, (size_t)(slash - path));
+        _cleanup_close_ int pfd = -EBADF;
+        if (!parent)
+            return -ENOMEM;
+        pfd = vsl_fs_open_in_root(rootfd, parent, O_PATH | O_DIRECTORY, 0);
+        if (pfd >= 0 && create_one(pfd, slash + 1, kind, mode) == 0) {
+            fd = vsl_fs_open_in_root(rootfd, path, O_PATH, 0);
+            if (fd >= 0) {
+                *ret_fd = fd;
+                return 0;
+            }
+        }
+    }
     cur = vsl_fs_open_in_root(rootfd, "/", O_PATH | O_DIRECTORY, 0);
     if (cur < 0)
         return cur;

@@ -46,14 +46,46 @@ child_fail(struct vsl_ctx *ctx, struct vsl_error *err, int status)
     _exit(status);
 }
 
+/* The signals this process ignores or catches (bit n-1 for signal n), from /proc/self/status:
+ * one read where asking each signal takes sixty-four calls. false when it cannot be read. */
+static bool
+non_default_signals(uint64_t *ret)
+{
+    static const char *const keys[] = {"SigIgn:\t", "SigCgt:\t"};
+    char buf[4096];
+    uint64_t set = 0;
+    int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+
+    if (fd < 0)
+        return false;
+    ssize_t len = read(fd, buf, sizeof(buf) - 1);
+    (void)close(fd);
+    if (len <= 0)
+        return false;
+    buf[len] = '\0';
+    for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+        const char *at = strstr(buf, keys[i]);
+        if (!at)
+            return false;
+        set |= strtoull(at + strlen(keys[i]), NULL, 16);
+    }
+    *ret = set;
+    return true;
+}
+
+/* Every disposition back to the default (handlers would go with the exec, ignored signals
+ * would stay ignored in the user's process), every signal unblocked. */
 static void
 reset_signals(void)
 {
     sigset_t none;
     struct sigaction dfl = {.sa_handler = SIG_DFL};
+    uint64_t set = ~0ULL;
 
-    for (int s = 1; s < NSIG; s++)
-        (void)sigaction(s, &dfl, NULL);
+    (void)non_default_signals(&set);
+    for (int s = 1; s < NSIG && s <= 64; s++)
+        if (set & (1ULL << (s - 1)))
+            (void)sigaction(s, &dfl, NULL);
     sigemptyset(&none);
     (void)sigprocmask(SIG_SETMASK, &none, NULL);
 }
@@ -401,6 +433,8 @@ parent_steps(struct vsl_ctx *ctx, struct vsl_error *err)
         return r;
     if (ctx->hooks && (r = parent_hooks(ctx, err)) < 0)
         return r;
+    if (ctx->start_early && (r = vsl_launch_send_start(ctx, err)) < 0)
+        return r;
     if (ctx->spec->process.terminal) {
         r = sync_expect(ctx->sync_fd, SYNC_PTY, NULL, 0, &ctx->pty_master, err);
         if (r < 0)
@@ -465,7 +499,11 @@ vsl_launch(struct vsl_ctx *ctx, struct vsl_error *err)
 int
 vsl_launch_send_start(struct vsl_ctx *ctx, struct vsl_error *err)
 {
-    return sync_send(ctx->sync_fd, SYNC_START, NULL, 0, -1, err);
+    if (ctx->start_sent)
+        return 0;
+    int r = sync_send(ctx->sync_fd, SYNC_START, NULL, 0, -1, err);
+    ctx->start_sent = r >= 0;
+    return r;
 }
 
 int

@@ -12,11 +12,15 @@
  *   2b    parent -> child  HOOKS_DONE     payload: the state JSON; the child runs createContainer
  *                                         hooks (container namespaces) and pivots
  *   3     child  -> parent CHILD_READY    every child_setup done; the child waits for START
- *   4     parent -> child  START          run the user's process; with an exec.fifo (create, run)
- *                                         the child first blocks opening it until `start` reads
+ *   4     parent -> child  START          run the user's process; with an exec.fifo (create)
+ *                                         the child first blocks opening it until `start` reads.
+ *                                         `run` without terminal or hooks sends it before step 3,
+ *                                         once its own steps are done (ctx->start_early)
  *   5     child            (execve)       the socket is CLOEXEC: EOF after START means exec
- * happened any   child  -> parent LOG            a line for the parent's log (drained while
- * waiting) any   child  -> parent ERROR          a struct vsl_error; the child then _exit()s
+ *                                         happened (through the trampoline, which keeps the
+ *                                         socket until its own execve)
+ *   any   child  -> parent LOG            a line for the parent's log (drained while waiting)
+ *   any   child  -> parent ERROR          a struct vsl_error; the child then _exit()s
  *
  * EOF before the expected message means the child died: the caller reports its wait status.
  */

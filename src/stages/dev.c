@@ -64,7 +64,26 @@ bind_host_node(int dirfd, const char *base, const char *path, struct vsl_error *
     return 0;
 }
 
-/* mknod path in the root with mode and owner (uid/gid -1: keep); an existing entry is kept. */
+/* mknod base in dirfd (path, for messages) with mode and owner (uid/gid -1: keep); an existing
+ * entry is kept. */
+static int
+make_node_at(int dirfd, const char *base, const char *path, mode_t mode, dev_t dev, uid_t uid,
+             gid_t gid, struct vsl_error *err)
+{
+    if (mknodat(dirfd, base, mode, dev) < 0) {
+        if (errno == EEXIST)
+            return 0;
+        if (errno != EPERM || S_ISFIFO(mode))
+            return vsl_err_errno(err, "mknod '%s'", path);
+        return bind_host_node(dirfd, base, path, err);
+    }
+    if ((uid != (uid_t)-1 || gid != (gid_t)-1) &&
+        fchownat(dirfd, base, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
+        return vsl_err_errno(err, "chown '%s' to %u:%u", path, uid, gid);
+    return 0;
+}
+
+/* make_node_at with path's directory made (resolved in the root) first. */
 static int
 make_node(int rootfd, const char *path, mode_t mode, dev_t dev, uid_t uid, gid_t gid,
           struct vsl_error *err)
@@ -79,17 +98,7 @@ make_node(int rootfd, const char *path, mode_t mode, dev_t dev, uid_t uid, gid_t
     r = vsl_fs_mkpath_in_root(rootfd, dir, VSL_FS_DIR, 0755, &dirfd);
     if (r < 0)
         return vsl_err_code(err, r, "device '%s': mkdir '%s' in rootfs", path, dir);
-    if (mknodat(dirfd, base, mode, dev) < 0) {
-        if (errno == EEXIST)
-            return 0;
-        if (errno != EPERM || S_ISFIFO(mode))
-            return vsl_err_errno(err, "mknod '%s'", path);
-        return bind_host_node(dirfd, base, path, err);
-    }
-    if ((uid != (uid_t)-1 || gid != (gid_t)-1) &&
-        fchownat(dirfd, base, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
-        return vsl_err_errno(err, "chown '%s' to %u:%u", path, uid, gid);
-    return 0;
+    return make_node_at(dirfd, base, path, mode, dev, uid, gid, err);
 }
 
 static mode_t
@@ -126,16 +135,18 @@ default_entries(int rootfd, struct vsl_error *err)
 {
     _cleanup_close_ int devfd = -EBADF;
 
-    for (size_t i = 0; i < ARRAY_SIZE(default_devices); i++) {
-        dev_t dev = makedev(default_devices[i].major, default_devices[i].minor);
-        int r = make_node(rootfd, default_devices[i].path, S_IFCHR | 0666, dev, (uid_t)-1,
-                          (gid_t)-1, err);
-        if (r < 0)
-            return r;
-    }
+    /* all in /dev: resolved once */
     int r = vsl_fs_mkpath_in_root(rootfd, "/dev", VSL_FS_DIR, 0755, &devfd);
     if (r < 0)
         return vsl_err_code(err, r, "open '/dev' in rootfs");
+    for (size_t i = 0; i < ARRAY_SIZE(default_devices); i++) {
+        const char *path = default_devices[i].path;
+        dev_t dev = makedev(default_devices[i].major, default_devices[i].minor);
+        r = make_node_at(devfd, path + strlen("/dev/"), path, S_IFCHR | 0666, dev, (uid_t)-1,
+                         (gid_t)-1, err);
+        if (r < 0)
+            return r;
+    }
     for (size_t i = 0; i < ARRAY_SIZE(default_links); i++)
         if (symlinkat(default_links[i].target, devfd, default_links[i].name) < 0 && errno != EEXIST)
             return vsl_err_errno(err, "symlink '/dev/%s'", default_links[i].name);

@@ -82,7 +82,11 @@ struct vsl_ctx {
     size_t n_idmap_mnt_fds;
 
     /* OCI create/start/exec (launch.c, create.c, exec.c) */
-    bool detach;           /* the caller exits after create / exec -d: the child outlives it */
+    bool detach; /* the caller exits after create / exec -d: the child outlives it */
+    /* run without a terminal, hooks or exec.fifo: START goes as soon as the parent's own steps
+     * are done, so the init finds it waiting at CHILD_READY instead of a round trip later */
+    bool start_early;
+    bool start_sent;
     int fifo_fd;           /* O_PATH exec.fifo: the init blocks opening it until `start` */
     unsigned preserve_fds; /* fds 3 .. 3+N-1 stay open for the process */
     bool hooks;            /* the HOOKS sync step runs (prestart/createRuntime/createContainer) */
