@@ -756,8 +756,6 @@ mkdirs_once(int rootfd, const char *path, bool create, cg_level_hook hook, void 
 
     if (!copy)
         return -ENOMEM;
-    if (!hook)
-        return mkdirs_by_path(rootfd, path, create, ret_fd);
     cur = openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (cur < 0)
         return -errno; // cppcheck-suppress memleak ; _cleanup_free_ frees copy
@@ -792,7 +790,8 @@ cg_mkdirs(int rootfd, const char *path, bool create, cg_level_hook hook, void *d
     int r = -ENOENT;
 
     for (int tries = 0; tries < 5 && r == -ENOENT; tries++)
-        r = mkdirs_once(rootfd, path, create, hook, data, ret_fd);
+        r = hook ? mkdirs_once(rootfd, path, create, hook, data, ret_fd)
+                 : mkdirs_by_path(rootfd, path, create, ret_fd);
     return r;
 }
 
