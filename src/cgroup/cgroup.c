@@ -804,8 +804,14 @@ vsl_cgroup_destroy(struct vsl_cgroup *cg, struct vsl_error *err)
 
     if (!cg || cg_fake_fs)
         return 0;
-    /* kill what is left and wait (up to 2 s) for the kernel to take it out of the cgroup */
-    for (int i = 0; i < 100; i++) {
+    /* Most often nothing is left: the leaf the processes are listed from goes at once, and
+     * nothing need be listed or killed (a systemd scope is stopped, never removed by hand). */
+    struct cg_hier *ph = procs_hier(cg);
+    const char *base = strrchr(cg->path, '/');
+    bool scope = base && strlen(base) > 6 && strcmp(base + strlen(base) - 6, ".scope") == 0;
+    bool empty = !scope && ph && ph->dirfd >= 0 && (rmdir(ph->dir) == 0 || errno == ENOENT);
+    /* else kill what is left and wait (up to 2 s) for the kernel to take it out of the cgroup */
+    for (int i = 0; !empty && i < 100; i++) {
         free(TAKE_PTR(pids));
         n = 0;
         if (vsl_cgroup_pids(cg, &pids, &n, err) < 0 || n == 0)

@@ -495,9 +495,15 @@ vsl_container_destroy(struct vsl_container *c)
 {
     if (!c)
         return;
-    if (c->dirfd >= 0)
+    /* what vessel itself writes goes by name; whatever else is there (a stage's directory, a
+     * socket) takes the listing */
+    if (c->dirfd >= 0) {
+        (void)unlinkat(c->dirfd, "state.json", 0);
+        (void)unlinkat(c->dirfd, "config.json", 0);
+    }
+    if (c->dir && rmdir(c->dir) < 0 && errno == ENOTEMPTY && c->dirfd >= 0) {
         clear_dir(c->dirfd);
-    if (c->dir)
         (void)rmdir(c->dir);
+    }
     vsl_container_free(c);
 }

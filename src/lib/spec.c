@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -827,6 +828,18 @@ load_json(const struct sp_ctx *c, const char *json, size_t len, json_t **ret)
     return 0;
 }
 
+/* jansson seeds its hash function from /dev/urandom on first use (an open, a read, a close);
+ * getrandom gives the same in one call. A seed set before is kept (json_object_seed ignores a
+ * second one). */
+static void
+seed_json(void)
+{
+    uint32_t seed = 0;
+
+    if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) == (ssize_t)sizeof(seed) && seed)
+        json_object_seed(seed);
+}
+
 int
 vsl_spec_parse(const char *json, size_t len, const char *name, struct vsl_spec **ret_spec,
                struct vsl_error *err)
@@ -838,6 +851,7 @@ vsl_spec_parse(const char *json, size_t len, const char *name, struct vsl_spec *
 
     if (!json)
         return vsl_err(err, EINVAL, "%s: no text", c.name);
+    seed_json();
     r = load_json(&c, json, len, &top);
     if (r < 0)
         return r;
