@@ -153,11 +153,16 @@ vsl_container_create(const char *root, const char *id, struct vsl_container **re
 
     if ((r = container_alloc(root, id, &c, err)) < 0)
         return r;
-    if ((r = mkdir_p(root, 0711)) < 0) {
-        vsl_container_free(c);
-        return vsl_err_code(err, r, "create state root '%s'", root);
+    /* the root is there but for the first container: made only when the mkdir says so */
+    int made = mkdir(c->dir, 0711);
+    if (made < 0 && errno == ENOENT) {
+        if ((r = mkdir_p(root, 0711)) < 0) {
+            vsl_container_free(c);
+            return vsl_err_code(err, r, "create state root '%s'", root);
+        }
+        made = mkdir(c->dir, 0711);
     }
-    if (mkdir(c->dir, 0711) < 0) {
+    if (made < 0) {
         r = errno == EEXIST ? vsl_err(err, EEXIST, "container '%s' already exists", id)
                             : vsl_err_errno(err, "create '%s'", c->dir);
         vsl_container_free(c);

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -178,6 +179,43 @@ mkpath(int rootfd, const char *path, enum vsl_fs_kind kind, mode_t mode, int lin
     }
     *ret_fd = TAKE_FD(cur);
     return 0;
+}
+
+bool
+vsl_concat(char *buf, size_t cap, ...)
+{
+    va_list ap;
+    size_t n = 0;
+    bool fits = true;
+
+    va_start(ap, cap);
+    for (const char *s; (s = va_arg(ap, const char *));)
+        for (; *s; s++) {
+            if (n + 1 >= cap) {
+                fits = false;
+                break;
+            }
+            buf[n++] = *s;
+        }
+    va_end(ap);
+    if (cap)
+        buf[n] = '\0';
+    return fits;
+}
+
+char *
+vsl_utoa(unsigned long long v, char *buf)
+{
+    char tmp[21];
+    size_t n = 0;
+
+    do
+        tmp[n++] = (char)('0' + v % 10);
+    while ((v /= 10));
+    for (size_t i = 0; i < n; i++)
+        buf[i] = tmp[n - 1 - i];
+    buf[n] = '\0';
+    return buf;
 }
 
 int

@@ -39,6 +39,12 @@ int vsl_fs_mkpath_in_root(int rootfd, const char *path, enum vsl_fs_kind kind, m
 /* Split off the last component: *ret_dir is a new string ("/" for "/x"), *ret_base points into
  * path. -EINVAL when the last component is empty, "." or "..". */
 int vsl_fs_split(const char *path, char **ret_dir, const char **ret_base);
+/* The strings up to NULL, one after another, into buf; false (buf cut) when they do not fit.
+ * Without printf: the container's init builds its paths with this, so that on its way to the
+ * user's process it never faults vfprintf's pages in (each first touch costs, on a VM). */
+__attribute__((sentinel)) bool vsl_concat(char *buf, size_t cap, ...);
+/* v in decimal into buf (at least 21 bytes); returns buf. */
+char *vsl_utoa(unsigned long long v, char *buf);
 
 /*
  * Remove dirfd/name and everything below it. Never follows a symlink; never enters another mount

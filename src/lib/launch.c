@@ -24,6 +24,7 @@
 
 #include "lib/cleanup.h"
 #include "lib/error.h"
+#include "lib/fs.h"
 #include "lib/hooks.h"
 #include "lib/log.h"
 #include "lib/sync.h"
@@ -128,14 +129,17 @@ resolve_command(const struct vsl_process *p, char *buf, size_t len, struct vsl_e
     if (strchr(file, '/')) {
         if ((r = check_exec(file)) < 0)
             return vsl_err_code(err, r, "exec '%s'", file);
-        (void)snprintf(buf, len, "%s", file);
+        (void)vsl_concat(buf, len, file, NULL);
         err->exec_failed = 0;
         return 0;
     }
     for (const char *dir = env_path(p), *end; *dir; dir = *end ? end + 1 : end) {
         end = strchrnul(dir, ':');
-        int n = snprintf(buf, len, "%.*s/%s", (int)(end - dir), end == dir ? "." : dir, file);
-        if (n < 0 || (size_t)n >= len)
+        size_t d = end == dir ? 1 : (size_t)(end - dir);
+        if (d + 1 >= len)
+            continue;
+        memcpy(buf, end == dir ? "." : dir, d);
+        if (!vsl_concat(buf + d, len - d, "/", file, NULL))
             continue;
         r = check_exec(buf);
         if (r == 0) {
@@ -283,7 +287,7 @@ exec_process(struct vsl_ctx *ctx, const char *path)
     if (dmz >= 0) {
         char fd[16], **argv = calloc(p->args.n + 3, sizeof(char *));
         if (argv) {
-            (void)snprintf(fd, sizeof(fd), "%d", ctx->sync_fd);
+            (void)vsl_utoa((unsigned)ctx->sync_fd, fd);
             argv[0] = (char *)path;
             argv[1] = fd;
             memcpy(argv + 2, p->args.v, p->args.n * sizeof(char *));

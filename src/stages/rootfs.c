@@ -332,8 +332,8 @@ cg_mount_one(int dirfd, const char *name, const struct cg_line *cg, bool own_ns,
     bool v2 = cg->ctrl[0] == '\0';
     int r;
 
-    (void)snprintf(label, sizeof(label), "%s%s%s", m->destination, *name ? "/" : "", name);
-    (void)snprintf(host, sizeof(host), "/sys/fs/cgroup%s%s%s", *name ? "/" : "", name, cg->path);
+    (void)vsl_concat(label, sizeof(label), m->destination, *name ? "/" : "", name, NULL);
+    (void)vsl_concat(host, sizeof(host), "/sys/fs/cgroup", *name ? "/" : "", name, cg->path, NULL);
     if (own_ns) {
         r = vsl_mnt_new(v2 ? "cgroup2" : "cgroup", "cgroup", v2 ? m->data : cg->ctrl, m->flags,
                         label, &mnt, err);
