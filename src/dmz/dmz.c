@@ -116,11 +116,12 @@ say(const char *s)
     (void)sys6(SYS_write, 2, (long)s, e - s, 0, 0, 0);
 }
 
-/* The packet sync_send() would make of child_fail()'s error; zeroed in .bss. */
-static struct {
+/* The packet sync_send() would make of child_fail()'s error (on the stack: the program has no
+ * writable segment to load, one mapping less at each start). */
+struct packet {
     struct sync_hdr hdr;
     struct vsl_error err;
-} packet;
+};
 
 __attribute__((used, noreturn)) void dmz_main(long *sp);
 
@@ -148,16 +149,19 @@ dmz_main(long *sp)
     (void)sys6(SYS_fcntl, fd, F_SETFD, FD_CLOEXEC, 0, 0, 0);
     long e = -sys6(SYS_execve, (long)argv[0], (long)(argv + 2), (long)envp, 0, 0, 0);
 
-    char *at = packet.err.msg, *end = packet.err.msg + sizeof(packet.err.msg) - 1;
+    struct packet p;
+    char *at = p.err.msg, *end = p.err.msg + sizeof(p.err.msg) - 1;
     at = append(at, end, "exec '");
     at = append(at, end, argv[0]);
     at = append(at, end, "': ");
-    (void)append(at, end, describe(e));
-    packet.err.code = (int)-e;
-    packet.err.exec_failed = 1;
-    packet.hdr.type = SYNC_ERROR;
-    packet.hdr.len = sizeof(packet.err);
-    (void)sys6(SYS_sendto, fd, (long)&packet, sizeof(packet), MSG_NOSIGNAL, 0, 0);
+    *append(at, end, describe(e)) = '\0';
+    p.err.code = (int)-e;
+    p.err.exec_failed = 1;
+    p.hdr.type = SYNC_ERROR;
+    p.hdr.flags = 0;
+    p.hdr.err = 0;
+    p.hdr.len = sizeof(p.err);
+    (void)sys6(SYS_sendto, fd, (long)&p, sizeof(p), MSG_NOSIGNAL, 0, 0);
     (void)sys6(SYS_exit_group, e == ENOENT ? 127 : 126, 0, 0, 0, 0, 0);
     __builtin_unreachable();
 }
