@@ -99,6 +99,17 @@ describe(long e)
     }
 }
 
+/* What the compiler calls to zero a structure: no libc here. */
+__attribute__((used)) void *memset(void *dst, int c, unsigned long n);
+
+void *
+memset(void *dst, int c, unsigned long n)
+{
+    for (unsigned char *d = dst; n--;)
+        *d++ = (unsigned char)c;
+    return dst;
+}
+
 static char *
 append(char *at, const char *end, const char *s)
 {
@@ -149,17 +160,15 @@ dmz_main(long *sp)
     (void)sys6(SYS_fcntl, fd, F_SETFD, FD_CLOEXEC, 0, 0, 0);
     long e = -sys6(SYS_execve, (long)argv[0], (long)(argv + 2), (long)envp, 0, 0, 0);
 
-    struct packet p;
+    struct packet p = {0}; /* nothing of this stack goes out with it */
     char *at = p.err.msg, *end = p.err.msg + sizeof(p.err.msg) - 1;
     at = append(at, end, "exec '");
     at = append(at, end, argv[0]);
     at = append(at, end, "': ");
-    *append(at, end, describe(e)) = '\0';
+    (void)append(at, end, describe(e));
     p.err.code = (int)-e;
     p.err.exec_failed = 1;
     p.hdr.type = SYNC_ERROR;
-    p.hdr.flags = 0;
-    p.hdr.err = 0;
     p.hdr.len = sizeof(p.err);
     (void)sys6(SYS_sendto, fd, (long)&p, sizeof(p), MSG_NOSIGNAL, 0, 0);
     (void)sys6(SYS_exit_group, e == ENOENT ? 127 : 126, 0, 0, 0, 0, 0);
