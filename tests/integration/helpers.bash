@@ -594,12 +594,13 @@ def cgroups():
         if not os.path.isdir(top) or os.path.islink(top):
             continue
         # every cgroup below the top (a bundle's is /<id>, vessel run's /vessel/<id>): the
-        # diff against the snapshot finds the new ones
+        # diff against the snapshot finds the new ones; a systemd slice is the manager's to
+        # keep (it makes system.slice for the first scope and leaves it), a scope is not
         for d, dirs, files in os.walk(top):
             depth = d[len(top):].count("/")
             if depth >= 4:
                 dirs[:] = []
-            if depth >= 1:
+            if depth >= 1 and not d.endswith(".slice"):
                 found[d] = d
     return found
 
