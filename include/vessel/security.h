@@ -32,7 +32,8 @@ int vsl_seccomp_load_profile(const char *path, uint64_t caps, struct vsl_seccomp
                              struct vsl_error *err);
 /* Allow one more syscall, by name or by number on this architecture. */
 int vsl_seccomp_allow(struct vsl_seccomp *profile, const char *syscall, struct vsl_error *err);
-/* Does the profile allow this syscall without conditions (for tests and --print-spec readers). */
+/* Does the profile let every call of this syscall through: allowed by default or by a rule without
+ * conditions, and named by no rule with another action. */
 int vsl_seccomp_allows(const struct vsl_seccomp *profile, const char *syscall);
 void vsl_seccomp_free(struct vsl_seccomp *profile);
 

@@ -558,15 +558,20 @@ vsl_seccomp_default(uint64_t caps, struct vsl_seccomp **ret_profile, struct vsl_
 int
 vsl_seccomp_allows(const struct vsl_seccomp *sc, const char *name)
 {
+    bool ok_all = sc->default_action && strcmp(sc->default_action, "SCMP_ACT_ALLOW") == 0;
+
     for (size_t i = 0; i < sc->n_syscalls; i++) {
         const struct vsl_seccomp_syscall *s = &sc->syscalls[i];
-        if (s->n_args || strcmp(s->action, "SCMP_ACT_ALLOW") != 0)
-            continue;
-        for (size_t j = 0; j < s->names.n; j++)
-            if (strcmp(s->names.v[j], name) == 0)
-                return 1;
+        for (size_t j = 0; j < s->names.n; j++) {
+            if (strcmp(s->names.v[j], name) != 0)
+                continue;
+            if (!s->action || strcmp(s->action, "SCMP_ACT_ALLOW") != 0)
+                return 0; /* some calls of it meet another action */
+            if (s->n_args == 0)
+                ok_all = true;
+        }
     }
-    return 0;
+    return ok_all;
 }
 
 int

@@ -187,12 +187,12 @@ loaded_size(int fd, off_t file_size)
 int
 vsl_selfclone(char **argv, const char *state_root, struct vsl_error *err)
 {
-    _cleanup_close_ int exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-    _cleanup_close_ int mfd = -EBADF;
+    _cleanup_close_ int exe = -EBADF, mfd = -EBADF;
     struct stat st;
 
     if (running_sealed())
         return 0;
+    exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
     if (exe < 0)
         return vsl_err_errno(err, "open '/proc/self/exe'");
     _cleanup_close_ int ovl = overlay_exe(exe, state_root);
@@ -219,30 +219,6 @@ vsl_selfclone(char **argv, const char *state_root, struct vsl_error *err)
     return vsl_err_errno(err, "execute the sealed copy of vessel");
 }
 
-/*
- * Does profile let execveat through whatever its arguments? The init executes the trampoline with
- * it after the filter is loaded: allowed by default and named by no other action, or named by an
- * unconditional allow and by nothing else.
- */
-static bool
-execveat_allowed(const struct vsl_seccomp *sc)
-{
-    bool allowed = sc->default_action && strcmp(sc->default_action, "SCMP_ACT_ALLOW") == 0;
-
-    for (size_t i = 0; i < sc->n_syscalls; i++) {
-        const struct vsl_seccomp_syscall *s = &sc->syscalls[i];
-        for (size_t j = 0; j < s->names.n; j++) {
-            if (strcmp(s->names.v[j], "execveat") != 0)
-                continue;
-            if (!s->action || strcmp(s->action, "SCMP_ACT_ALLOW") != 0)
-                return false;
-            if (s->n_args == 0)
-                allowed = true;
-        }
-    }
-    return allowed;
-}
-
 bool
 vsl_dmz_usable(const struct vsl_spec *spec)
 {
@@ -262,7 +238,8 @@ vsl_dmz_usable(const struct vsl_spec *spec)
      * before it, which the first execve narrowed to the ambient set (runc issue 4125). */
     if (p->uid != 0 && p->no_new_privileges && p->caps.permitted != p->caps.ambient)
         return false;
-    return !spec->linux_.seccomp || execveat_allowed(spec->linux_.seccomp);
+    /* The init executes the trampoline with execveat, after the filter is loaded. */
+    return !spec->linux_.seccomp || vsl_seccomp_allows(spec->linux_.seccomp, "execveat");
 }
 
 /* The trampoline in a sealed memfd: nobody writes, grows or re-modes it, and it goes with the
