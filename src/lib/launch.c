@@ -47,46 +47,16 @@ child_fail(struct vsl_ctx *ctx, struct vsl_error *err, int status)
     _exit(status);
 }
 
-/* The signals this process ignores or catches (bit n-1 for signal n), from /proc/self/status:
- * one read where asking each signal takes sixty-four calls. false when it cannot be read. */
-static bool
-non_default_signals(uint64_t *ret)
-{
-    static const char *const keys[] = {"SigIgn:\t", "SigCgt:\t"};
-    char buf[4096];
-    uint64_t set = 0;
-    int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
-
-    if (fd < 0)
-        return false;
-    ssize_t len = read(fd, buf, sizeof(buf) - 1);
-    (void)close(fd);
-    if (len <= 0)
-        return false;
-    buf[len] = '\0';
-    for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
-        const char *at = strstr(buf, keys[i]);
-        if (!at)
-            return false;
-        set |= strtoull(at + strlen(keys[i]), NULL, 16);
-    }
-    *ret = set;
-    return true;
-}
-
-/* Every disposition back to the default (handlers would go with the exec, ignored signals
- * would stay ignored in the user's process), every signal unblocked. */
+/* Every disposition back to the default (ignored signals would stay ignored in the user's
+ * process), every signal unblocked. */
 static void
 reset_signals(void)
 {
     sigset_t none;
     struct sigaction dfl = {.sa_handler = SIG_DFL};
-    uint64_t set = ~0ULL;
 
-    (void)non_default_signals(&set);
-    for (int s = 1; s < NSIG && s <= 64; s++)
-        if (set & (1ULL << (s - 1)))
-            (void)sigaction(s, &dfl, NULL);
+    for (int s = 1; s < NSIG; s++)
+        (void)sigaction(s, &dfl, NULL);
     sigemptyset(&none);
     (void)sigprocmask(SIG_SETMASK, &none, NULL);
 }
