@@ -807,9 +807,8 @@ vsl_cgroup_destroy(struct vsl_cgroup *cg, struct vsl_error *err)
     /* Most often nothing is left: the leaf the processes are listed from goes at once, and
      * nothing need be listed or killed (a systemd scope is stopped, never removed by hand). */
     struct cg_hier *ph = procs_hier(cg);
-    const char *base = strrchr(cg->path, '/');
-    bool scope = base && strlen(base) > 6 && strcmp(base + strlen(base) - 6, ".scope") == 0;
-    bool empty = !scope && ph && ph->dirfd >= 0 && (rmdir(ph->dir) == 0 || errno == ENOENT);
+    cg_systemd_detect(cg);
+    bool empty = !cg->unit && ph && ph->dirfd >= 0 && (rmdir(ph->dir) == 0 || errno == ENOENT);
     /* else kill what is left and wait (up to 2 s) for the kernel to take it out of the cgroup */
     for (int i = 0; !empty && i < 100; i++) {
         free(TAKE_PTR(pids));
@@ -822,7 +821,6 @@ vsl_cgroup_destroy(struct vsl_cgroup *cg, struct vsl_error *err)
     }
     closep(&cg->clone_fd);
     cg->clone_fd = -EBADF;
-    cg_systemd_detect(cg);
     /* a scope is systemd's to remove; on v1 what is left is in hierarchies systemd does not
      * manage, and when systemd cannot be asked (-EIO) nobody else will remove it */
     if (cg->unit && (r = cg_systemd_stop(cg, err)) != -EIO && (r < 0 || cg->mode == VSL_CGROUP_V2))
