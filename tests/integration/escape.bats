@@ -139,10 +139,7 @@ VT_EXE_BLOCKED="blocked: (open '/proc/[0-9]+/exe': Permission denied|reopen the 
 @test "CVE-2019-5736: with the trampoline, vessel itself is not re-executed" {
     local link
     vt_bg a run "$ROOT" /bin/sleep 3
-    for _ in $(seq 50); do
-        [ -n "$(vt_container_pid "$(cat "$WORK/a.pid")")" ] && break
-        sleep 0.1
-    done
+    vt_wait_children a || vt_fail "the container did not start"
     link=$(readlink "/proc/$(cat "$WORK/a.pid")/exe")
     [ "$link" = "$(readlink -f "$VESSEL_BIN")" ] || vt_fail "vessel's exe is '$link'"
     vt_bg_wait a
@@ -153,10 +150,7 @@ VT_EXE_BLOCKED="blocked: (open '/proc/[0-9]+/exe': Permission denied|reopen the 
     local st link
     # root: the overlay of the binary's directory, in no mount table (--pid host: no trampoline)
     vt_bg a run --pid host "$ROOT" /bin/sleep 3
-    for _ in $(seq 50); do
-        [ -n "$(vt_children "$(cat "$WORK/a.pid")")" ] && break
-        sleep 0.1
-    done
+    vt_wait_children a || vt_fail "the container did not start"
     link=$(readlink "/proc/$(cat "$WORK/a.pid")/exe")
     [ "$link" = "/$(basename "$VESSEL_BIN")" ] || vt_fail "vessel's exe is '$link', not the overlay"
     ! grep -q " $(dirname "$VESSEL_BIN") " /proc/self/mountinfo || vt_fail "the overlay is attached"
@@ -169,10 +163,7 @@ VT_EXE_BLOCKED="blocked: (open '/proc/[0-9]+/exe': Permission denied|reopen the 
         2>"$WORK/b.err" &
     echo $! >"$WORK/b.pid"
     VT_BG_PIDS+=($!)
-    for _ in $(seq 50); do
-        [ -n "$(vt_children "$(cat "$WORK/b.pid")")" ] && break
-        sleep 0.1
-    done
+    vt_wait_children b || vt_fail "the container did not start"
     link=$(readlink "/proc/$(cat "$WORK/b.pid")/exe")
     [ "$link" = "/memfd:vessel (deleted)" ] || vt_fail "vessel's exe is '$link', not the memfd"
     vt_bg_wait b

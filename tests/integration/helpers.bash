@@ -190,6 +190,17 @@ vt_children() {
     cat /proc/"$pid"/task/*/children 2>/dev/null
 }
 
+# vt_wait_children NAME: waits (5 s at most) until the background vessel NAME (vt_bg) has a child.
+vt_wait_children() {
+    local pid
+    pid=$(cat "$WORK/$1.pid")
+    for _ in $(seq 50); do
+        [ -n "$(vt_children "$pid")" ] && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
 # Kills background vessels a test left running (their containers are found by the leak check).
 vt_reap_bg() {
     local pid
