@@ -99,7 +99,7 @@ resolve_command(const struct vsl_process *p, char *buf, size_t len, struct vsl_e
     if (strchr(file, '/')) {
         if ((r = check_exec(file)) < 0)
             return vsl_err_code(err, r, "exec '%s'", file);
-        (void)vsl_concat(buf, len, file, NULL);
+        (void)vsl_concat(buf, len, file, (char *)NULL);
         err->exec_failed = 0;
         return 0;
     }
@@ -109,7 +109,7 @@ resolve_command(const struct vsl_process *p, char *buf, size_t len, struct vsl_e
         if (d + 1 >= len)
             continue;
         memcpy(buf, end == dir ? "." : dir, d);
-        if (!vsl_concat(buf + d, len - d, "/", file, NULL))
+        if (!vsl_concat(buf + d, len - d, "/", file, (char *)NULL))
             continue;
         r = check_exec(buf);
         if (r == 0) {

@@ -56,7 +56,7 @@ keyring_child_setup(struct vsl_ctx *ctx, struct vsl_error *err)
     unsigned perm = 0;
     int r;
 
-    (void)vsl_concat(name, sizeof(name), "_ses.", ctx->id ? ctx->id : "", NULL);
+    (void)vsl_concat(name, sizeof(name), "_ses.", ctx->id ? ctx->id : "", (char *)NULL);
     long serial = sys_keyctl(KEYCTL_JOIN_SESSION_KEYRING, (unsigned long)name, 0, 0);
     if (serial < 0) {
         /* Best effort, as runc's (which goes on after ENOSYS): a keyring adds little next to

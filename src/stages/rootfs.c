@@ -332,8 +332,9 @@ cg_mount_one(int dirfd, const char *name, const struct cg_line *cg, bool own_ns,
     bool v2 = cg->ctrl[0] == '\0';
     int r;
 
-    (void)vsl_concat(label, sizeof(label), m->destination, *name ? "/" : "", name, NULL);
-    (void)vsl_concat(host, sizeof(host), "/sys/fs/cgroup", *name ? "/" : "", name, cg->path, NULL);
+    (void)vsl_concat(label, sizeof(label), m->destination, *name ? "/" : "", name, (char *)NULL);
+    (void)vsl_concat(host, sizeof(host), "/sys/fs/cgroup", *name ? "/" : "", name, cg->path,
+                     (char *)NULL);
     if (own_ns) {
         r = vsl_mnt_new(v2 ? "cgroup2" : "cgroup", "cgroup", v2 ? m->data : cg->ctrl, m->flags,
                         label, &mnt, err);
@@ -430,7 +431,8 @@ mount_by_procfd(const char *type, const char *source, const char *data, unsigned
 {
     char path[40], fd[24];
 
-    (void)vsl_concat(path, sizeof(path), "/proc/self/fd/", vsl_utoa((unsigned)target, fd), NULL);
+    (void)vsl_concat(path, sizeof(path), "/proc/self/fd/", vsl_utoa((unsigned)target, fd),
+                     (char *)NULL);
     flags &= ~(unsigned long)(MS_REC | MS_BIND | MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE);
     return mount(source && *source ? source : type, path, type, flags, data) == 0;
 }

@@ -14,15 +14,17 @@ main(void)
 {
     char buf[16], num[21];
 
-    ok(vsl_concat(buf, sizeof(buf), "_ses.", "abc", NULL), "fits");
+    ok(vsl_concat(buf, sizeof(buf), "_ses.", "abc", (char *)NULL), "fits");
     is_str(buf, "_ses.abc", "joined in order");
-    ok(vsl_concat(buf, sizeof(buf), NULL), "nothing to join fits");
+    ok(vsl_concat(buf, sizeof(buf), (char *)NULL), "nothing to join fits");
     is_str(buf, "", "and leaves an empty string");
-    ok(vsl_concat(buf, sizeof(buf), "/sys/fs/cgroup", "/", "", NULL), "empty parts are skipped");
+    ok(vsl_concat(buf, sizeof(buf), "/sys/fs/cgroup", "/", "", (char *)NULL),
+       "empty parts are skipped");
     is_str(buf, "/sys/fs/cgroup/", "15 characters in 16 bytes");
-    ok(!vsl_concat(buf, sizeof(buf), "/sys/fs/cgroup", "/x", NULL), "one more does not fit");
+    ok(!vsl_concat(buf, sizeof(buf), "/sys/fs/cgroup", "/x", (char *)NULL),
+       "one more does not fit");
     is_int(strlen(buf), 15, "cut at the buffer, terminated");
-    ok(!vsl_concat(buf, 1, "a", NULL), "a one-byte buffer holds only the terminator");
+    ok(!vsl_concat(buf, 1, "a", (char *)NULL), "a one-byte buffer holds only the terminator");
     is_str(buf, "", "which is there");
 
     is_str(vsl_utoa(0, num), "0", "0");
