@@ -318,4 +318,8 @@ struct vsl_spec {
     struct vsl_hooks hooks;
     bool has_linux;
     struct vsl_linux linux_;
+    /* The text vsl_spec_load() read, NUL-terminated, for as long as the spec says what it says
+     * (vsl_spec_resolve_root() drops it when it changes root.path; so must any other change):
+     * the state keeps it as config.json instead of a serialization of the spec. NULL otherwise. */
+    char *source;
 };

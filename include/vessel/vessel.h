@@ -46,6 +46,9 @@ int vsl_spec_new_default(bool rootless, struct vsl_spec **ret_spec, struct vsl_e
 int vsl_spec_to_json(const struct vsl_spec *spec, char **ret_json, struct vsl_error *err);
 /* Make root.path absolute against the bundle directory. */
 int vsl_spec_resolve_root(struct vsl_spec *spec, const char *bundle, struct vsl_error *err);
+/* Forget the text vsl_spec_load() read (spec->source): every change to a loaded spec calls it
+ * (the builders below do). */
+void vsl_spec_drop_source(struct vsl_spec *spec);
 
 /* Builders used by front ends. */
 int vsl_strv_push(struct vsl_strv *v, const char *s);

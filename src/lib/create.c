@@ -25,20 +25,27 @@
 #include "lib/launch.h"
 #include "stages/stage.h"
 
+/* The state's config.json: the bundle's own text when the spec is still what it says (a
+ * serialization costs as much as the parse, jansson's tree built and dumped), else the spec
+ * serialized. */
 static int
 save_config(struct vsl_container *c, const struct vsl_spec *spec, struct vsl_error *err)
 {
     _cleanup_free_ char *json = NULL;
-    int r = vsl_spec_to_json(spec, &json, err);
+    const char *text = spec->source;
 
-    if (r < 0)
-        return r;
+    if (!text) {
+        int r = vsl_spec_to_json(spec, &json, err);
+        if (r < 0)
+            return r;
+        text = json;
+    }
     _cleanup_close_ int fd =
         openat(c->dirfd, "config.json", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0)
         return vsl_err_errno(err, "write '%s/config.json'", c->dir);
-    size_t len = strlen(json);
-    if (write(fd, json, len) != (ssize_t)len)
+    size_t len = strlen(text);
+    if (write(fd, text, len) != (ssize_t)len)
         return vsl_err_errno(err, "write '%s/config.json'", c->dir);
     return 0;
 }

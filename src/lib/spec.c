@@ -908,5 +908,13 @@ vsl_spec_load(const char *path, struct vsl_spec **ret_spec, struct vsl_error *er
             break;
         len += (size_t)n;
     }
-    return vsl_spec_parse(buf, len, path, ret_spec, err);
+    int r = vsl_spec_parse(buf, len, path, ret_spec, err);
+    if (r < 0)
+        return r;
+    /* Keep the text, NUL-terminated, to be saved as it came (cap > len: the last read hit EOF
+     * with room to spare). A text with a NUL inside is not kept. */
+    buf[len] = '\0';
+    if (strlen(buf) == len)
+        (*ret_spec)->source = TAKE_PTR(buf);
+    return 0;
 }

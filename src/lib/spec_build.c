@@ -185,6 +185,7 @@ vsl_spec_free(struct vsl_spec *spec)
         return;
     free(spec->oci_version);
     free(spec->root_path);
+    free(spec->source);
     for (size_t i = 0; i < spec->n_mounts; i++)
         vsl_mount_clear(&spec->mounts[i]);
     free(spec->mounts);
@@ -199,6 +200,15 @@ vsl_spec_free(struct vsl_spec *spec)
 
 /* ---- builders ---- */
 
+void
+vsl_spec_drop_source(struct vsl_spec *spec)
+{
+    if (spec) {
+        free(spec->source);
+        spec->source = NULL;
+    }
+}
+
 int
 vsl_spec_setenv(struct vsl_spec *spec, const char *kv)
 {
@@ -209,6 +219,7 @@ vsl_spec_setenv(struct vsl_spec *spec, const char *kv)
 
     if (!spec || !eq || eq == kv)
         return -EINVAL;
+    vsl_spec_drop_source(spec);
     env = &spec->process.env;
     klen = (size_t)(eq - kv) + 1; /* "KEY=" */
     /* Replace the first KEY and drop later duplicates, so the value set is the one execve sees. */
@@ -256,6 +267,7 @@ vsl_spec_set_annotation(struct vsl_spec *spec, const char *key, const char *valu
 
     if (!spec || !key)
         return -EINVAL;
+    vsl_spec_drop_source(spec);
     if (value) {
         v = strdup(value);
         if (!v)
@@ -366,6 +378,7 @@ vsl_spec_add_mount(struct vsl_spec *spec, const char *destination, const char *t
         return vsl_err(err, EINVAL, "mount: no spec");
     if (!destination || !*destination)
         return vsl_err(err, EINVAL, "mount: empty destination");
+    vsl_spec_drop_source(spec);
     m.destination = strdup(destination);
     if (!m.destination || (type && !(m.type = strdup(type))) ||
         (source && !(m.source = strdup(source))))
@@ -433,9 +446,13 @@ vsl_spec_resolve_root(struct vsl_spec *spec, const char *bundle, struct vsl_erro
     if (!spec->root_path)
         return 0;
     if (spec->root_path[0] == '/') {
+        size_t len = strlen(spec->root_path);
         path_clean(spec->root_path);
+        if (strlen(spec->root_path) != len) /* cleaning only ever shortens it */
+            vsl_spec_drop_source(spec);
         return 0;
     }
+    vsl_spec_drop_source(spec);
     if (base[0] != '/') {
         cwd = getcwd(NULL, 0);
         if (!cwd)

@@ -336,3 +336,19 @@ created_output() {
     vt_assert_status 0
     vt_assert_output "$host"
 }
+
+@test "the state keeps the bundle's config.json as written; a relative root is saved resolved" {
+    # relative root (the bundle's "rootfs"): saved as a spec with the absolute path
+    vq create --bundle "$WORK/b" c1
+    run python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['root']['path'])" "$STATE/c1/config.json"
+    vt_assert_output "$WORK/b/rootfs"
+    vq delete --force c1
+    # absolute root: byte for byte the bundle's text, spacing and unknown keys included
+    vt_json_edit "$WORK/b/config.json" "c['root']['path'] = '$WORK/b/rootfs'; c['x-vessel-test'] = {'kept': 1}"
+    printf '\n\n' >>"$WORK/b/config.json"
+    vq create --bundle "$WORK/b" c1
+    cmp "$WORK/b/config.json" "$STATE/c1/config.json"
+    vq start c1
+    run vessel exec c1 echo exec-ok
+    vt_assert_output "exec-ok"
+}

@@ -752,6 +752,59 @@ test_load(void)
     free(json);
 }
 
+/* vsl_spec_load keeps the text for the state's config.json while the spec still says it. */
+static void
+test_source(void)
+{
+    struct vsl_error err = {0};
+    struct vsl_spec *s = NULL;
+    char path[] = "/tmp/vessel-test-spec-XXXXXX";
+    char *json = q(CFG("'root': {'path': '/srv/b/rootfs'}, 'hostname': 'h'"));
+    int fd = mkstemp(path);
+
+    ok(fd >= 0 && write(fd, json, strlen(json)) == (ssize_t)strlen(json), "write temp config");
+    if (fd >= 0)
+        close(fd);
+    if (vsl_spec_load(path, &s, &err) < 0) {
+        ok(0, "load config with an absolute root: %s", err.msg);
+        goto out;
+    }
+    is_str(s->source, json, "the loaded text is kept");
+    is_int(vsl_spec_resolve_root(s, "/srv/b", &err), 0, "resolve an absolute, clean root");
+    is_str(s->source, json, "kept: the root did not change");
+    is_int(vsl_spec_set_annotation(s, "k", "v"), 0, "set an annotation");
+    ok(s->source == NULL, "a builder's change drops the text");
+    vsl_spec_free(s);
+    s = NULL;
+    free(json);
+    json = q(CFG("'root': {'path': 'rootfs'}"));
+    fd = open(path, O_WRONLY | O_TRUNC);
+    ok(fd >= 0 && write(fd, json, strlen(json)) == (ssize_t)strlen(json), "rewrite temp config");
+    if (fd >= 0)
+        close(fd);
+    if (vsl_spec_load(path, &s, &err) == 0) {
+        (void)vsl_spec_resolve_root(s, "/srv/b", &err);
+        is_str(s->root_path, "/srv/b/rootfs", "relative root resolved");
+        ok(s->source == NULL, "a resolved relative root drops the text");
+    }
+    vsl_spec_free(s);
+    s = NULL;
+    free(json);
+    json = q(CFG("'root': {'path': '/srv//b/./rootfs'}"));
+    fd = open(path, O_WRONLY | O_TRUNC);
+    ok(fd >= 0 && write(fd, json, strlen(json)) == (ssize_t)strlen(json), "rewrite temp config");
+    if (fd >= 0)
+        close(fd);
+    if (vsl_spec_load(path, &s, &err) == 0) {
+        (void)vsl_spec_resolve_root(s, "/srv/b", &err);
+        ok(s->source == NULL, "a cleaned absolute root drops the text");
+    }
+out:
+    vsl_spec_free(s);
+    (void)unlink(path);
+    free(json);
+}
+
 static void
 test_names(void)
 {
@@ -804,6 +857,7 @@ main(void)
     test_mount_builders();
     test_resolve_root();
     test_load();
+    test_source();
     test_names();
     test_serialize_errors();
     return done_testing();
