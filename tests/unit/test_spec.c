@@ -728,6 +728,18 @@ test_resolve_root(void)
     vsl_spec_free(s);
 }
 
+/* Write text over path (a file mkstemp made): true when all of it was written. */
+static bool
+write_text(const char *path, const char *text)
+{
+    int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+    bool done = fd >= 0 && write(fd, text, strlen(text)) == (ssize_t)strlen(text);
+
+    if (fd >= 0)
+        close(fd);
+    return done;
+}
+
 static void
 test_load(void)
 {
@@ -737,9 +749,9 @@ test_load(void)
     char *json = q(CFG("'hostname': 'loaded'"));
     int fd = mkstemp(path);
 
-    ok(fd >= 0 && write(fd, json, strlen(json)) == (ssize_t)strlen(json), "write temp config");
     if (fd >= 0)
         close(fd);
+    ok(fd >= 0 && write_text(path, json), "write temp config");
     is_int(vsl_spec_load(path, &s, &err), 0, "load config file");
     is_str(s ? s->hostname : NULL, "loaded", "loaded hostname");
     vsl_spec_free(s);
@@ -752,6 +764,25 @@ test_load(void)
     free(json);
 }
 
+/* Load root_json's config from path and resolve its root against /srv/b: is the text kept? */
+static bool
+source_kept(const char *path, const char *root_json, const char *name)
+{
+    struct vsl_error err = {0};
+    struct vsl_spec *s = NULL;
+    char *json = q(root_json);
+    bool kept = false;
+
+    ok(write_text(path, json), "write temp config: %s", name);
+    if (vsl_spec_load(path, &s, &err) == 0 && vsl_spec_resolve_root(s, "/srv/b", &err) == 0)
+        kept = s->source && strcmp(s->source, json) == 0;
+    else
+        ok(0, "load and resolve: %s", err.msg);
+    vsl_spec_free(s);
+    free(json);
+    return kept;
+}
+
 /* vsl_spec_load keeps the text for the state's config.json while the spec still says it. */
 static void
 test_source(void)
@@ -759,50 +790,23 @@ test_source(void)
     struct vsl_error err = {0};
     struct vsl_spec *s = NULL;
     char path[] = "/tmp/vessel-test-spec-XXXXXX";
-    char *json = q(CFG("'root': {'path': '/srv/b/rootfs'}, 'hostname': 'h'"));
     int fd = mkstemp(path);
 
-    ok(fd >= 0 && write(fd, json, strlen(json)) == (ssize_t)strlen(json), "write temp config");
     if (fd >= 0)
         close(fd);
-    if (vsl_spec_load(path, &s, &err) < 0) {
-        ok(0, "load config with an absolute root: %s", err.msg);
-        goto out;
-    }
-    is_str(s->source, json, "the loaded text is kept");
-    is_int(vsl_spec_resolve_root(s, "/srv/b", &err), 0, "resolve an absolute, clean root");
-    is_str(s->source, json, "kept: the root did not change");
-    is_int(vsl_spec_set_annotation(s, "k", "v"), 0, "set an annotation");
-    ok(s->source == NULL, "a builder's change drops the text");
-    vsl_spec_free(s);
-    s = NULL;
-    free(json);
-    json = q(CFG("'root': {'path': 'rootfs'}"));
-    fd = open(path, O_WRONLY | O_TRUNC);
-    ok(fd >= 0 && write(fd, json, strlen(json)) == (ssize_t)strlen(json), "rewrite temp config");
-    if (fd >= 0)
-        close(fd);
+    ok(source_kept(path, CFG("'root': {'path': '/srv/b/rootfs'}, 'hostname': 'h'"), "clean"),
+       "an absolute, clean root keeps the text");
+    ok(!source_kept(path, CFG("'root': {'path': 'rootfs'}"), "relative"),
+       "a resolved relative root drops the text");
+    ok(!source_kept(path, CFG("'root': {'path': '/srv//b/./rootfs'}"), "unclean"),
+       "a cleaned absolute root drops the text");
     if (vsl_spec_load(path, &s, &err) == 0) {
-        (void)vsl_spec_resolve_root(s, "/srv/b", &err);
-        is_str(s->root_path, "/srv/b/rootfs", "relative root resolved");
-        ok(s->source == NULL, "a resolved relative root drops the text");
+        ok(s->source != NULL, "loaded: the text is there");
+        is_int(vsl_spec_set_annotation(s, "k", "v"), 0, "set an annotation");
+        ok(s->source == NULL, "a builder's change drops the text");
     }
-    vsl_spec_free(s);
-    s = NULL;
-    free(json);
-    json = q(CFG("'root': {'path': '/srv//b/./rootfs'}"));
-    fd = open(path, O_WRONLY | O_TRUNC);
-    ok(fd >= 0 && write(fd, json, strlen(json)) == (ssize_t)strlen(json), "rewrite temp config");
-    if (fd >= 0)
-        close(fd);
-    if (vsl_spec_load(path, &s, &err) == 0) {
-        (void)vsl_spec_resolve_root(s, "/srv/b", &err);
-        ok(s->source == NULL, "a cleaned absolute root drops the text");
-    }
-out:
     vsl_spec_free(s);
     (void)unlink(path);
-    free(json);
 }
 
 static void
