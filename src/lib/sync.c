@@ -85,10 +85,14 @@ recv_one(int fd, struct sync_hdr *hdr, char *payload, int *ret_fd, struct vsl_er
     struct msghdr msg = {
         .msg_iov = iov, .msg_iovlen = 2, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
     ssize_t n;
+    bool reset = false;
 
+    /* ECONNRESET: the peer closed its end with a message of ours unread (an init that failed
+     * before it read the START queued for it). The kernel says so once; what the peer sent
+     * before, its ERROR, is still there to read. */
     do
         n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
-    while (n < 0 && errno == EINTR);
+    while (n < 0 && (errno == EINTR || (errno == ECONNRESET && !reset && (reset = true))));
     if (n < 0)
         return vsl_err_errno(err, "sync: receive");
     if (n == 0)
