@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * clone3 and the parent/child dance (the message table is in sync.h). The child is a copy of
- * vessel that becomes the container's init: it runs every stage's child_setup in table order,
- * hands over the pty, reports CHILD_READY and executes the user's process on START.
+ * clone3 and the parent/child dance (the message table is in sync.h). The child becomes the
+ * container's init: it runs every stage's child_setup in table order, hands over the pty, reports
+ * CHILD_READY and executes the user's process on START. Where the init never waits for vessel
+ * (vfork_fits), it shares vessel's memory until then; elsewhere it is a copy-on-write child.
  */
 #include "lib/launch.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -419,6 +422,95 @@ parent_steps(struct vsl_ctx *ctx, struct vsl_error *err)
     return 0;
 }
 
+/*
+ * A vfork launch: the init shares vessel's memory until it executes (CLONE_VM | CLONE_VFORK), so
+ * no page table is copied, no page is made copy-on-write and neither side faults on one; vessel
+ * sleeps until the init has executed the user's process, or died. This fits every launch in which
+ * the init never waits for vessel: START can be queued before clone (`run` without terminal,
+ * hooks or exec.fifo) and no stage needs a copy (stage.h).
+ */
+static bool
+vfork_fits(const struct vsl_ctx *ctx, unsigned long flags)
+{
+    /* clone(2) takes 32 flag bits and the exit signal in the lowest byte */
+    if (!ctx->start_early || ctx->exec || ctx->hooks || ctx->fifo_fd >= 0 ||
+        (flags & (CSIGNAL | ~0xffffffffUL)))
+        return false;
+    for (size_t i = 0; i < vsl_n_stages; i++) {
+        const struct vsl_stage *s = vsl_stages[i];
+        if (s->needs_copy && stage_on(s, ctx) && s->needs_copy(ctx))
+            return false;
+    }
+    return true;
+}
+
+struct vfork_arg {
+    struct vsl_ctx *ctx;
+    int sv[2];
+};
+
+/* The init of a vfork launch. It works on its own copy of ctx, so what its steps record there
+ * (the pty's fds, fds closed) stays out of vessel's. */
+static int
+vfork_child(void *p)
+{
+    const struct vfork_arg *a = p;
+    struct vsl_ctx ctx = *a->ctx;
+
+    (void)close(a->sv[0]);
+    ctx.sync_fd = a->sv[1];
+    child_main(&ctx);
+}
+
+/* The init runs on vessel's stack below this frame, which nothing uses while vessel sleeps in
+ * clone: 16 KiB down leaves clone's own frame alone. */
+static __attribute__((noinline)) pid_t
+clone_vfork(unsigned long flags, struct vfork_arg *a, int *pidfd)
+{
+    char here;
+    uintptr_t top = ((uintptr_t)&here - 16384) & ~(uintptr_t)63;
+
+    return clone(vfork_child, (void *)top,
+                 (int)(flags | CLONE_VM | CLONE_VFORK | CLONE_PIDFD | SIGCHLD), a, pidfd);
+}
+
+static int
+launch_vfork(struct vsl_ctx *ctx, unsigned long flags, const int sv[2], struct vsl_error *err)
+{
+    struct vfork_arg a = {.ctx = ctx, .sv = {sv[0], sv[1]}};
+    int pidfd = -EBADF, r;
+
+    /* what the init would wait for is there before it starts */
+    if ((r = sync_send(sv[0], SYNC_PARENT_READY, NULL, 0, -1, err)) < 0 ||
+        (r = sync_send(sv[0], SYNC_START, NULL, 0, -1, err)) < 0) {
+        (void)close(sv[0]);
+        (void)close(sv[1]);
+        return r;
+    }
+    /* the init makes the memory it shares not dumpable (CVE-2019-5736); vessel's comes back */
+    int dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+    pid_t pid = clone_vfork(flags, &a, &pidfd);
+    if (dumpable == 1)
+        (void)prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+    (void)close(sv[1]);
+    if (pid < 0) {
+        r = vsl_err_errno(err, "clone");
+        (void)close(sv[0]);
+        return r;
+    }
+    ctx->sync_fd = sv[0];
+    ctx->pid = pid;
+    ctx->pidfd = pidfd;
+    ctx->start_sent = true;
+    vsl_debug("init: host pid %d, clone flags %#lx, vfork launch: its set-up is over", (int)pid,
+              flags | CLONE_VM | CLONE_VFORK | CLONE_PIDFD);
+    if ((r = parent_hook_all(ctx, false, err)) < 0 || (r = parent_hook_all(ctx, true, err)) < 0)
+        return r;
+    if ((r = sync_expect(ctx->sync_fd, SYNC_CHILD_READY, NULL, 0, NULL, err)) < 0)
+        return child_died(ctx, err);
+    return 0;
+}
+
 int
 vsl_launch(struct vsl_ctx *ctx, struct vsl_error *err)
 {
@@ -438,8 +530,11 @@ vsl_launch(struct vsl_ctx *ctx, struct vsl_error *err)
         if (s->clone_flags)
             flags |= s->clone_flags(ctx);
     }
+    ctx->vfork = vfork_fits(ctx, flags);
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
         return vsl_err_errno(err, "socketpair");
+    if (ctx->vfork)
+        return launch_vfork(ctx, flags, sv, err);
     struct clone_args args = {
         .flags = flags | CLONE_PIDFD,
         .pidfd = (uint64_t)(uintptr_t)&pidfd,

@@ -177,7 +177,7 @@ cg_systemd_start(struct vsl_ctx *ctx, struct vsl_error *err)
 static int
 cg_parent_setup(struct vsl_ctx *ctx, struct vsl_error *err)
 {
-    if (!ctx->cgroup || ctx->cgroup_fd >= 0 || ctx->cgroup_late)
+    if (!ctx->cgroup || ctx->vfork || ctx->cgroup_fd >= 0 || ctx->cgroup_late)
         return 0;
     if (ctx->systemd_cgroup && !ctx->exec)
         return cg_systemd_start(ctx, err);
@@ -188,9 +188,26 @@ cg_parent_setup(struct vsl_ctx *ctx, struct vsl_error *err)
 static int
 cg_parent_alongside(struct vsl_ctx *ctx, struct vsl_error *err)
 {
-    if (!ctx->cgroup || !ctx->cgroup_late)
+    if (!ctx->cgroup || ctx->vfork || !ctx->cgroup_late)
         return 0;
     return vsl_cgroup_attach(ctx->cgroup, ctx->pid, err);
+}
+
+/* systemd moves the init into its scope by pid, while the init waits */
+static bool
+cg_needs_copy(const struct vsl_ctx *ctx)
+{
+    return ctx->cgroup && ctx->systemd_cgroup && !ctx->exec;
+}
+
+/* A vfork launch (vessel asleep until the init executes): the init joins its cgroup itself, v1 or
+ * v2, as the first of its steps, so before it unshares its cgroup namespace. */
+static int
+cg_child_setup(struct vsl_ctx *ctx, struct vsl_error *err)
+{
+    if (!ctx->vfork || !ctx->cgroup)
+        return 0;
+    return vsl_cgroup_attach(ctx->cgroup, 0, err);
 }
 
 static void
@@ -210,7 +227,9 @@ cg_undo(struct vsl_ctx *ctx)
 const struct vsl_stage vsl_stage_cgroup = {
     .name = "cgroup",
     .prepare = cg_prepare,
+    .needs_copy = cg_needs_copy,
     .parent_setup = cg_parent_setup,
     .parent_alongside = cg_parent_alongside,
+    .child_setup = cg_child_setup,
     .undo = cg_undo,
 };

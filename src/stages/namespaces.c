@@ -129,6 +129,18 @@ ns_parent_setup(struct vsl_ctx *ctx, struct vsl_error *err)
     return 0;
 }
 
+/* The kernel lets a process into a time or user namespace only when it shares its memory with
+ * nobody (EUSERS), and a pid namespace joined by path holds other processes, which must never
+ * reach the init while it shares vessel's memory. */
+static bool
+ns_needs_copy(const struct vsl_ctx *ctx)
+{
+    const struct vsl_spec *spec = ctx->spec;
+
+    return wants(spec, VSL_NS_TIME) || wants(spec, VSL_NS_USER) ||
+           (wants(spec, VSL_NS_PID) && !creates(spec, VSL_NS_PID));
+}
+
 static void
 ns_undo(struct vsl_ctx *ctx)
 {
@@ -223,6 +235,7 @@ const struct vsl_stage vsl_stage_namespaces = {
     .name = "namespaces",
     .validate = ns_validate,
     .prepare = ns_prepare,
+    .needs_copy = ns_needs_copy,
     .clone_flags = ns_clone_flags,
     .parent_setup = ns_parent_setup,
     .child_setup = ns_child_setup,

@@ -530,6 +530,13 @@ seccomp_parent_setup(struct vsl_ctx *ctx, struct vsl_error *err)
     return 0;
 }
 
+/* the listener's state carries the init's pid, written from outside while the init waits */
+static bool
+seccomp_needs_copy(const struct vsl_ctx *ctx)
+{
+    return ctx->seccomp_listener >= 0;
+}
+
 /* Child: hand the listener fd and the state the parent wrote to listenerPath's socket. */
 static int
 send_listener(struct vsl_ctx *ctx, int listener, struct vsl_error *err)
@@ -607,6 +614,7 @@ const struct vsl_stage vsl_stage_seccomp = {
     .enabled = seccomp_early_enabled,
     .validate = seccomp_validate,
     .prepare = seccomp_prepare,
+    .needs_copy = seccomp_needs_copy,
     .parent_setup = seccomp_parent_setup,
     .child_setup = seccomp_child_setup,
     .undo = seccomp_undo,
@@ -616,6 +624,7 @@ const struct vsl_stage vsl_stage_seccomp_nnp = {
     .name = "seccomp-nnp",
     .enabled = seccomp_nnp_enabled,
     .prepare = seccomp_prepare,
+    .needs_copy = seccomp_needs_copy,
     .parent_setup = seccomp_parent_setup,
     .child_setup = seccomp_child_setup,
     .undo = seccomp_undo,

@@ -42,6 +42,9 @@ struct vsl_ctx {
 
     /* the sync socket: parent's end in the parent, child's end in the child */
     int sync_fd;
+    /* a vfork launch (launch.c): the init shares the parent's memory until it executes, the
+     * parent sleeps meanwhile, and parent_setup and parent_alongside run after it executed */
+    bool vfork;
 
     /* namespaces stage: fds for linux.namespaces[].path, opened in prepare */
     int ns_fds[VSL_NS__COUNT];
@@ -108,9 +111,15 @@ struct vsl_stage {
     int (*validate)(const struct vsl_spec *spec, struct vsl_error *err);
     /* Parent, before clone: create, attach, open what the child needs. */
     int (*prepare)(struct vsl_ctx *ctx, struct vsl_error *err);
+    /* Parent, after every prepare: must the init be a copy of the parent with a memory of its
+     * own (NULL: no)? Yes when parent_setup or parent_alongside must act on the init while it
+     * waits, or when another process could reach the init before it executes. When no stage
+     * needs a copy, the launch is a vfork one (ctx->vfork). */
+    bool (*needs_copy)(const struct vsl_ctx *ctx);
     /* Parent: CLONE_NEW* flags this stage wants at clone time. */
     unsigned long (*clone_flags)(const struct vsl_ctx *ctx);
-    /* Parent, after clone, before the child sets up: id maps, cgroup attach, veth moves. */
+    /* Parent, after clone, before the child sets up: id maps, cgroup attach, veth moves (in a
+     * vfork launch: after the init executed). */
     int (*parent_setup)(struct vsl_ctx *ctx, struct vsl_error *err);
     /* Parent, after PARENT_READY, while the child runs its child_setup steps (two CPUs work at
      * once): what the init needs done before it executes the user's process but not before it

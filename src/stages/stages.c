@@ -3,8 +3,9 @@
  * The one ordered table of isolation steps. The parent runs prepare in this order before clone,
  * parent_setup in this order after it, undo in reverse; the child runs child_setup in this order.
  *   cgroup      created and resources applied before clone (v2: born in it; v1: attached before
- *               PARENT_READY), so nothing of the container runs outside it; before the child
- *               unshares its cgroup namespace, whose root it becomes
+ *               PARENT_READY; a vfork launch: the init joins itself first), so nothing of the
+ *               container runs outside it; before the child unshares its cgroup namespace, whose
+ *               root it becomes
  *   userns      maps written first: the child is root in its namespace before anything else
  *   namespaces  join by path (user first), create cgroup and time namespaces, lo up
  *   keyring     a session keyring of the container's own: in its user namespace, before seccomp

@@ -130,6 +130,13 @@ userns_parent_setup(struct vsl_ctx *ctx, struct vsl_error *err)
     return write_map(ctx->pid, "gid_map", l->gid_mappings, l->n_gid_mappings, err);
 }
 
+/* the id maps are written from outside while the init waits */
+static bool
+userns_needs_copy(const struct vsl_ctx *ctx)
+{
+    return true;
+}
+
 static int
 read_sysctl(const char *path)
 {
@@ -201,6 +208,7 @@ const struct vsl_stage vsl_stage_userns = {
     .name = "userns",
     .enabled = userns_enabled,
     .prepare = userns_prepare,
+    .needs_copy = userns_needs_copy,
     .parent_setup = userns_parent_setup,
     .child_setup = userns_child_setup,
 };

@@ -114,6 +114,16 @@ vt_forwarding_test() {
     vt_assert_no_leaks
 }
 
+@test "exec: a command not found, twenty times in a row: 127 and its name every time" {
+    # the init fails before it reads the START vessel queued for it: vessel still gets its error
+    for i in $(seq 20); do
+        vrun -127 run "$ROOT" no-such-command
+        vt_assert_status 127
+        vt_assert_stderr_match "exec 'no-such-command': executable file not found"
+    done
+    vt_assert_no_leaks
+}
+
 @test "exec: an absolute path not found is 127 and named" {
     vrun -127 run "$ROOT" /no/such/file
     vt_assert_status 127

@@ -178,6 +178,55 @@ assert any(l["msg"].startswith("init: execute '"'"'/bin/true'"'"'") for l in lin
         vt_fail "no debug line for the direct execute"
 }
 
+@test "a run whose init never waits is a vfork launch; create, hooks, user and time namespaces are not" {
+    vfork_line="init: host pid [0-9]*, clone flags 0x[0-9a-f]*, vfork launch"
+    # no cgroup namespace, so /proc/self/cgroup shows where the init joined by itself
+    vt_make_bundle "$WORK/v" /probe cgroup
+    vt_json_edit "$WORK/v/config.json" \
+        "c['linux']['namespaces'] = [n for n in c['linux']['namespaces'] if n['type'] != 'cgroup']"
+    vrun --debug run --bundle "$WORK/v" vf1
+    vt_assert_status 0
+    grep -q "$vfork_line" <<<"$stderr" || vt_fail "no vfork launch: $stderr"
+    grep -qxF "vessel: debug: init: stage cgroup" <<<"$stderr" || vt_fail "the init did not join"
+    [ -n "$output" ] || vt_fail "no /proc/self/cgroup"
+    while IFS=: read -r _ ctl path; do
+        [ "$path" = /vf1 ] || vt_fail "the init is in '$path' for '$ctl', not in /vf1"
+    done <<<"$output"
+    # create: the init waits for start, so it is a copy (and it keeps create's stdio: files)
+    vt_defer "vessel delete --force vf2"
+    vessel --debug create --bundle "$WORK/v" vf2 </dev/null >"$WORK/vf2.out" 2>"$WORK/vf2.err"
+    grep -q "init: host pid" "$WORK/vf2.err" || vt_fail "no clone line: $(cat "$WORK/vf2.err")"
+    ! grep -q "vfork launch" "$WORK/vf2.err" || vt_fail "create took a vfork launch"
+    vessel delete --force vf2
+    # a hook, a user namespace, a time namespace: a copy, and each still works
+    make_hook
+    vt_json_edit "$WORK/v/config.json" \
+        "c['hooks'] = {'prestart': [{'path': '$WORK/hook.sh', 'args': ['hook.sh', 'prestart']}]}"
+    vrun --debug run --bundle "$WORK/v" vf3
+    vt_assert_status 0
+    ! grep -q "vfork launch" <<<"$stderr" || vt_fail "a run with hooks took a vfork launch"
+    grep -q "^prestart " "$WORK/hooks.log" || vt_fail "the prestart hook did not run"
+    vt_json_edit "$WORK/v/config.json" "
+del c['hooks']
+c['linux']['namespaces'].append({'type': 'time'})
+c['linux']['timeOffsets'] = {'monotonic': {'secs': 3600, 'nanosecs': 0}}"
+    vrun --debug run --bundle "$WORK/v" vf4
+    vt_assert_status 0
+    ! grep -q "vfork launch" <<<"$stderr" || vt_fail "a time namespace took a vfork launch"
+    chown -R 100000:100000 "$WORK/v/rootfs"
+    chmod 755 "$VT_DIR" "$WORK" "$WORK/v" # the mapped root must reach its rootfs
+    vt_json_edit "$WORK/v/config.json" "
+c['linux']['namespaces'] = [n for n in c['linux']['namespaces'] if n['type'] != 'time']
+del c['linux']['timeOffsets']
+c['linux']['namespaces'].append({'type': 'user'})
+c['linux']['uidMappings'] = [{'containerID': 0, 'hostID': 100000, 'size': 65536}]
+c['linux']['gidMappings'] = [{'containerID': 0, 'hostID': 100000, 'size': 65536}]"
+    vrun --debug run --bundle "$WORK/v" vf5
+    vt_assert_status 0
+    ! grep -q "vfork launch" <<<"$stderr" || vt_fail "a user namespace took a vfork launch"
+    vt_assert_no_leaks
+}
+
 @test "exec: runs in the container's namespaces, exit code, env, cwd, user" {
     vq run -d --bundle "$WORK/b" --pid-file "$WORK/pid" c1
     pid=$(cat "$WORK/pid")
