@@ -6,14 +6,18 @@
  * CVE-2019-5736) is then this sealed copy, never the host's vessel. No libc, no relocations, one
  * page: executing it costs a fraction of re-executing vessel (docs/security.md).
  *
- *   dmz PATH SYNC_FD ARGV0 ARGS...    (from the init only; environment passed through)
+ *   dmz PATH SYNC_FD[:FIFO_FD] ARGV0 ARGS...    (from the init only; environment passed through)
  *
  * executes PATH with ARGV0 ARGS.... If that fails it tells the parent over the sync socket, as
  * the init would (a SYNC_ERROR carrying struct vsl_error), and exits 127 (not found) or 126.
+ * With FIFO_FD (the init of a vfork launch of `create`, launch.c) it first waits for `start` as
+ * the init would: named "exec.fifo" and not dumpable, it opens the O_PATH exec.fifo FIFO_FD for
+ * writing through /proc/self/fd, which blocks until start opens the other end, and writes "0".
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 
@@ -134,6 +138,45 @@ struct packet {
     struct vsl_error err;
 };
 
+/* Report "<a><b><c>: <strerror(e)>" as the init's error and exit with status. */
+static _Noreturn void
+fail(long fd, const char *a, const char *b, const char *c, long e, int status)
+{
+    struct packet p = {0}; /* nothing of this stack goes out with it */
+    char *at = p.err.msg, *end = p.err.msg + sizeof(p.err.msg) - 1;
+
+    at = append(at, end, a);
+    at = append(at, end, b);
+    at = append(at, end, c);
+    at = append(at, end, ": ");
+    (void)append(at, end, describe(e));
+    p.err.code = (int)-e;
+    p.err.exec_failed = status != 125;
+    p.hdr.type = SYNC_ERROR;
+    p.hdr.len = sizeof(p.err);
+    (void)sys6(SYS_sendto, fd, (long)&p, sizeof(p), MSG_NOSIGNAL, 0, 0);
+    (void)sys6(SYS_exit_group, status, 0, 0, 0, 0, 0);
+    __builtin_unreachable();
+}
+
+/* Wait for `start` on exec.fifo (fd), as the init's child_wait_start would without hooks. */
+static void
+wait_start(long sync_fd, const char *fd)
+{
+    char path[32] = "/proc/self/fd/";
+
+    (void)append(path + 14, path + sizeof(path) - 1, fd);
+    (void)sys6(SYS_prctl, PR_SET_NAME, (long)"exec.fifo", 0, 0, 0, 0);
+    (void)sys6(SYS_prctl, PR_SET_DUMPABLE, 0, 0, 0, 0, 0);
+    long w = sys6(SYS_openat, AT_FDCWD, (long)path, O_WRONLY | O_CLOEXEC, 0, 0, 0);
+    if (w < 0)
+        fail(sync_fd, "open exec.fifo", "", "", -w, 125);
+    long n = sys6(SYS_write, w, (long)"0", 1, 0, 0, 0);
+    if (n != 1)
+        fail(sync_fd, "write exec.fifo", "", "", n < 0 ? -n : EIO, 125);
+    (void)sys6(SYS_close, w, 0, 0, 0, 0, 0);
+}
+
 __attribute__((used, noreturn)) void dmz_main(long *sp);
 
 void
@@ -149,28 +192,28 @@ dmz_main(long *sp)
         say("vessel: /proc/self/exe is vessel's exec trampoline here, which runs nothing\n");
         (void)sys6(SYS_exit_group, 126, 0, 0, 0, 0, 0);
     }
+    const char *fifo = NULL;
+    long fifo_fd = 0;
     for (c = argv[1]; *c; c++) {
-        if (*c < '0' || *c > '9' || fd > 65535) {
+        if (*c == ':' && !fifo && c != argv[1] && c[1]) {
+            fifo = c + 1;
+            continue;
+        }
+        if (*c < '0' || *c > '9' || (fifo ? fifo_fd : fd) > 65535) {
             say("vessel: /proc/self/exe is vessel's exec trampoline here, which runs nothing\n");
             (void)sys6(SYS_exit_group, 126, 0, 0, 0, 0, 0);
         }
-        fd = fd * 10 + (*c - '0');
+        if (fifo)
+            fifo_fd = fifo_fd * 10 + (*c - '0');
+        else
+            fd = fd * 10 + (*c - '0');
     }
     /* the socket closes with the exec, which is how the parent learns it happened */
     (void)sys6(SYS_fcntl, fd, F_SETFD, FD_CLOEXEC, 0, 0, 0);
+    if (fifo) {
+        wait_start(fd, fifo);
+        (void)sys6(SYS_close, fifo_fd, 0, 0, 0, 0, 0);
+    }
     long e = -sys6(SYS_execve, (long)argv[0], (long)(argv + 2), (long)envp, 0, 0, 0);
-
-    struct packet p = {0}; /* nothing of this stack goes out with it */
-    char *at = p.err.msg, *end = p.err.msg + sizeof(p.err.msg) - 1;
-    at = append(at, end, "exec '");
-    at = append(at, end, argv[0]);
-    at = append(at, end, "': ");
-    (void)append(at, end, describe(e));
-    p.err.code = (int)-e;
-    p.err.exec_failed = 1;
-    p.hdr.type = SYNC_ERROR;
-    p.hdr.len = sizeof(p.err);
-    (void)sys6(SYS_sendto, fd, (long)&p, sizeof(p), MSG_NOSIGNAL, 0, 0);
-    (void)sys6(SYS_exit_group, e == ENOENT ? 127 : 126, 0, 0, 0, 0, 0);
-    __builtin_unreachable();
+    fail(fd, "exec '", argv[0], "'", e, e == ENOENT ? 127 : 126);
 }

@@ -243,6 +243,14 @@ vsl_launch_before_pivot(struct vsl_ctx *ctx, struct vsl_error *err)
     return 0;
 }
 
+/* A vfork launch of `create`: the trampoline waits for `start` on exec.fifo (dmz.c), after the
+ * init has executed it, so vessel wakes while the container waits. */
+static bool
+dmz_waits(const struct vsl_ctx *ctx)
+{
+    return ctx->vfork && ctx->fifo_fd >= 0;
+}
+
 /*
  * The last step: execute the user's process, directly when this vessel runs from a sealed copy,
  * else through the sealed trampoline (selfclone.c), which takes the sync socket along to report
@@ -258,15 +266,25 @@ exec_process(struct vsl_ctx *ctx, const char *path)
     int dmz = ctx->exec ? -1 : vsl_dmz_fd(), r;
 
     if (dmz >= 0) {
-        char fd[16], **argv = calloc(p->args.n + 3, sizeof(char *));
+        char fd[48], **argv = calloc(p->args.n + 3, sizeof(char *));
+        bool fifo = dmz_waits(ctx);
         if (argv) {
-            (void)vsl_utoa((unsigned)ctx->sync_fd, fd);
+            /* SYNC_FD, or SYNC_FD:FIFO_FD when the trampoline waits for start */
+            char *at = vsl_utoa((unsigned)ctx->sync_fd, fd);
+            if (fifo) {
+                at += strlen(at);
+                *at++ = ':';
+                (void)vsl_utoa((unsigned)ctx->fifo_fd, at);
+            }
             argv[0] = (char *)path;
             argv[1] = fd;
             memcpy(argv + 2, p->args.v, p->args.n * sizeof(char *));
             vsl_init_log(ctx->sync_fd, VSL_LOG_DEBUG,
-                         "init: execute '%s' through the sealed trampoline", path);
+                         "init: execute '%s' through the sealed trampoline%s", path,
+                         fifo ? ", which waits for start" : "");
             (void)fcntl(ctx->sync_fd, F_SETFD, 0);
+            if (fifo)
+                (void)fcntl(ctx->fifo_fd, F_SETFD, 0);
             execveat(dmz, "", argv, env, AT_EMPTY_PATH);
             (void)fcntl(ctx->sync_fd, F_SETFD, FD_CLOEXEC);
         }
@@ -331,7 +349,8 @@ child_main(struct vsl_ctx *ctx)
     if (sync_send(ctx->sync_fd, SYNC_CHILD_READY, NULL, 0, -1, &err) < 0 ||
         sync_expect(ctx->sync_fd, SYNC_START, NULL, 0, NULL, &err) < 0)
         child_fail(ctx, &err, 125);
-    if ((ctx->fifo_fd >= 0 ? child_wait_start(ctx, &err) : start_container_hooks(ctx, &err)) < 0)
+    if ((ctx->fifo_fd >= 0 && !dmz_waits(ctx) ? child_wait_start(ctx, &err)
+                                              : start_container_hooks(ctx, &err)) < 0)
         child_fail(ctx, &err, 125);
     exec_process(ctx, path);
 }
@@ -425,16 +444,22 @@ parent_steps(struct vsl_ctx *ctx, struct vsl_error *err)
 /*
  * A vfork launch: the init shares vessel's memory until it executes (CLONE_VM | CLONE_VFORK), so
  * no page table is copied, no page is made copy-on-write and neither side faults on one; vessel
- * sleeps until the init has executed the user's process, or died. This fits every launch in which
- * the init never waits for vessel: START can be queued before clone (`run` without terminal,
- * hooks or exec.fifo) and no stage needs a copy (stage.h).
+ * sleeps until the init has executed the trampoline or the user's process, or died. This fits
+ * every launch in which the init never waits for vessel: START can be queued before clone and no
+ * stage needs a copy (stage.h). That is a `run` without terminal or hooks, and a `create` without
+ * them whose init executes through the trampoline, which then waits for `start` itself (without
+ * startContainer hooks, which run in the init between the two).
  */
 static bool
 vfork_fits(const struct vsl_ctx *ctx, unsigned long flags)
 {
+    const struct vsl_spec *spec = ctx->spec;
+
     /* clone(2) takes 32 flag bits and the exit signal in the lowest byte */
-    if (!ctx->start_early || ctx->exec || ctx->hooks || ctx->fifo_fd >= 0 ||
-        (flags & (CSIGNAL | ~0xffffffffUL)))
+    if (ctx->exec || ctx->hooks || spec->process.terminal || (flags & (CSIGNAL | ~0xffffffffUL)))
+        return false;
+    if (!ctx->start_early &&
+        (ctx->fifo_fd < 0 || vsl_dmz_fd() < 0 || vsl_hooks_any(spec, VSL_HOOK_START_CONTAINER)))
         return false;
     for (size_t i = 0; i < vsl_n_stages; i++) {
         const struct vsl_stage *s = vsl_stages[i];

@@ -178,7 +178,7 @@ assert any(l["msg"].startswith("init: execute '"'"'/bin/true'"'"'") for l in lin
         vt_fail "no debug line for the direct execute"
 }
 
-@test "a run whose init never waits is a vfork launch; create, hooks, user and time namespaces are not" {
+@test "a run or create whose init never waits is a vfork launch; hooks, user and time namespaces are not" {
     vfork_line="init: host pid [0-9]*, clone flags 0x[0-9a-f]*, vfork launch"
     # no cgroup namespace, so /proc/self/cgroup shows where the init joined by itself
     vt_make_bundle "$WORK/v" /probe cgroup
@@ -192,11 +192,17 @@ assert any(l["msg"].startswith("init: execute '"'"'/bin/true'"'"'") for l in lin
     while IFS=: read -r _ ctl path; do
         [ "$path" = /vf1 ] || vt_fail "the init is in '$path' for '$ctl', not in /vf1"
     done <<<"$output"
-    # create: the init waits for start, so it is a copy (and it keeps create's stdio: files)
+    # create: the trampoline waits for start (it keeps create's stdio: files)
     vt_defer "vessel delete --force vf2"
-    vessel --debug create --bundle "$WORK/v" vf2 </dev/null >"$WORK/vf2.out" 2>"$WORK/vf2.err"
-    grep -q "init: host pid" "$WORK/vf2.err" || vt_fail "no clone line: $(cat "$WORK/vf2.err")"
-    ! grep -q "vfork launch" "$WORK/vf2.err" || vt_fail "create took a vfork launch"
+    vessel --debug create --bundle "$WORK/v" --pid-file "$WORK/vf2.pid" vf2 \
+        </dev/null >"$WORK/vf2.out" 2>"$WORK/vf2.err"
+    grep -q "$vfork_line" "$WORK/vf2.err" || vt_fail "create: no vfork launch: $(cat "$WORK/vf2.err")"
+    pid=$(cat "$WORK/vf2.pid")
+    [ "$(cat /proc/$pid/comm)" = exec.fifo ] || vt_fail "the init waits as $(cat /proc/$pid/comm)"
+    [ ! -s "$WORK/vf2.out" ] || vt_fail "the process ran before start"
+    vessel start vf2
+    for _ in $(seq 100); do [ -s "$WORK/vf2.out" ] && break; sleep 0.05; done
+    grep -q ":/vf2$" "$WORK/vf2.out" || vt_fail "after start: '$(cat "$WORK/vf2.out")'"
     vessel delete --force vf2
     # a hook, a user namespace, a time namespace: a copy, and each still works
     make_hook

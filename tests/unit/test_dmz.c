@@ -2,8 +2,8 @@
 /*
  * The sealed exec trampoline (src/lib/selfclone.c, src/dmz/dmz.c): which containers it fits
  * (vsl_dmz_usable over specs), and the trampoline itself, executed from its sealed memfd: it runs
- * the command it is given, reports a failed execve over the sync socket as the init does, and
- * refuses to run anything when invoked otherwise.
+ * the command it is given, reports a failed execve over the sync socket as the init does, waits
+ * for start on exec.fifo when given one, and refuses to run anything when invoked otherwise.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -237,11 +238,77 @@ execution(char **argv)
     ok(WIFEXITED(st) && WEXITSTATUS(st) == 126, "a script's arguments: it runs nothing (%#x)", st);
 }
 
+/* create's vfork launch: "SYNC_FD:FIFO_FD" makes the trampoline wait for start on exec.fifo. */
+static void
+waits_for_start(void)
+{
+    char dir[] = "/tmp/test_dmz.XXXXXX", fifo[64], comm[32] = "", sync[32], got[4] = "";
+    int sv[2], st = -1, dmz = vsl_dmz_fd();
+
+    if (!mkdtemp(dir) || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+        ok(0, "set up: %s", strerror(errno));
+        return;
+    }
+    (void)snprintf(fifo, sizeof(fifo), "%s/exec.fifo", dir);
+    int path = mkfifo(fifo, 0622) == 0 ? open(fifo, O_PATH | O_CLOEXEC) : -1;
+    (void)snprintf(sync, sizeof(sync), "%d:%d", sv[1], path);
+    char *argv[] = {"/bin/sh", sync, "sh", "-c", "exit 7", NULL};
+    pid_t pid = fork();
+    if (pid == 0) {
+        (void)fcntl(sv[1], F_SETFD, 0);
+        (void)fcntl(path, F_SETFD, 0);
+        execveat(dmz, "", argv, (char *[]){"PATH=/bin", NULL}, AT_EMPTY_PATH);
+        _exit(99);
+    }
+    close(sv[1]);
+    /* it waits: alive, named as the init waiting in exec.fifo is */
+    char proc[64];
+    (void)snprintf(proc, sizeof(proc), "/proc/%d/comm", (int)pid);
+    for (int i = 0; i < 200 && strcmp(comm, "exec.fifo\n") != 0; i++) {
+        int fd = open(proc, O_RDONLY);
+        ssize_t n = fd >= 0 ? read(fd, comm, sizeof(comm) - 1) : -1;
+        comm[n > 0 ? n : 0] = '\0';
+        if (fd >= 0)
+            close(fd);
+        usleep(10000);
+    }
+    is_str(comm, "exec.fifo\n", "it waits, named exec.fifo");
+    ok(waitpid(pid, &st, WNOHANG) == 0, "and runs nothing before start");
+    /* start: open the other end, read what it wrote; then the command runs */
+    int r = open(fifo, O_RDONLY | O_CLOEXEC);
+    ok(r >= 0 && read(r, got, sizeof(got) - 1) == 1 && got[0] == '0', "it writes \"0\" (%s)", got);
+    (void)waitpid(pid, &st, 0);
+    ok(WIFEXITED(st) && WEXITSTATUS(st) == 7, "then executes the command (%#x)", st);
+    char pkt[64];
+    ok(recv(sv[0], pkt, sizeof(pkt), MSG_DONTWAIT) == 0, "and the socket closes with that execve");
+    if (r >= 0)
+        close(r);
+    close(path);
+    close(sv[0]);
+    (void)unlink(fifo);
+    (void)rmdir(dir);
+
+    /* a malformed pair runs nothing */
+    for (const char *bad = ":5"; bad; bad = strcmp(bad, ":5") == 0 ? "5:" : NULL) {
+        pid = fork();
+        if (pid == 0) {
+            int null = open("/dev/null", O_WRONLY);
+            (void)dup2(null, 2);
+            execveat(dmz, "", (char *[]){"/bin/true", (char *)bad, "true", NULL}, (char *[]){NULL},
+                     AT_EMPTY_PATH);
+            _exit(99);
+        }
+        (void)waitpid(pid, &st, 0);
+        ok(WIFEXITED(st) && WEXITSTATUS(st) == 126, "'%s': it runs nothing (%#x)", bad, st);
+    }
+}
+
 int
 main(int argc, char **argv)
 {
     (void)argc;
     decisions();
     execution(argv);
+    waits_for_start();
     return done_testing();
 }
