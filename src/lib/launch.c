@@ -515,11 +515,11 @@ launch_vfork(struct vsl_ctx *ctx, unsigned long flags, const int sv[2], struct v
     /* the init makes the memory it shares not dumpable (CVE-2019-5736); vessel's comes back */
     int dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
     pid_t pid = clone_vfork(flags, &a, &pidfd);
+    r = pid < 0 ? vsl_err_errno(err, "clone") : 0;
     if (dumpable == 1)
         (void)prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
     (void)close(sv[1]);
-    if (pid < 0) {
-        r = vsl_err_errno(err, "clone");
+    if (r < 0) {
         (void)close(sv[0]);
         return r;
     }
