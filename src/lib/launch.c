@@ -423,8 +423,9 @@ parent_steps(struct vsl_ctx *ctx, struct vsl_error *err)
 {
     int r;
 
+    /* a vfork launch queued PARENT_READY (and START) before clone */
     if ((r = parent_hook_all(ctx, false, err)) < 0 ||
-        (r = sync_send(ctx->sync_fd, SYNC_PARENT_READY, NULL, 0, -1, err)) < 0 ||
+        (!ctx->vfork && (r = sync_send(ctx->sync_fd, SYNC_PARENT_READY, NULL, 0, -1, err)) < 0) ||
         (r = parent_hook_all(ctx, true, err)) < 0)
         return r;
     if (ctx->hooks && (r = parent_hooks(ctx, err)) < 0)
@@ -488,52 +489,46 @@ vfork_child(void *p)
 }
 
 /* The init runs on vessel's stack below this frame, which nothing uses while vessel sleeps in
- * clone: 16 KiB down leaves clone's own frame alone. */
+ * clone: 16 KiB down leaves clone's own frame alone. The init makes the memory it shares not
+ * dumpable (CVE-2019-5736); vessel's own flag comes back after. -1 and errno on failure. */
 static __attribute__((noinline)) pid_t
-clone_vfork(unsigned long flags, struct vfork_arg *a, int *pidfd)
+clone_vfork(unsigned long *flags, struct vfork_arg *a, int *pidfd)
 {
     char here;
     uintptr_t top = ((uintptr_t)&here - 16384) & ~(uintptr_t)63;
-
-    return clone(vfork_child, (void *)top,
-                 (int)(flags | CLONE_VM | CLONE_VFORK | CLONE_PIDFD | SIGCHLD), a, pidfd);
-}
-
-static int
-launch_vfork(struct vsl_ctx *ctx, unsigned long flags, const int sv[2], struct vsl_error *err)
-{
-    struct vfork_arg a = {.ctx = ctx, .sv = {sv[0], sv[1]}};
-    int pidfd = -EBADF, r;
-
-    /* what the init would wait for is there before it starts */
-    if ((r = sync_send(sv[0], SYNC_PARENT_READY, NULL, 0, -1, err)) < 0 ||
-        (r = sync_send(sv[0], SYNC_START, NULL, 0, -1, err)) < 0) {
-        (void)close(sv[0]);
-        (void)close(sv[1]);
-        return r;
-    }
-    /* the init makes the memory it shares not dumpable (CVE-2019-5736); vessel's comes back */
     int dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
-    pid_t pid = clone_vfork(flags, &a, &pidfd);
-    r = pid < 0 ? vsl_err_errno(err, "clone") : 0;
+
+    *flags |= CLONE_VM | CLONE_VFORK | CLONE_PIDFD;
+    pid_t pid = clone(vfork_child, (void *)top, (int)(*flags | SIGCHLD), a, pidfd);
+    int e = errno;
     if (dumpable == 1)
         (void)prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
-    (void)close(sv[1]);
-    if (r < 0) {
-        (void)close(sv[0]);
-        return r;
+    errno = e;
+    return pid;
+}
+
+/* clone3 of a copy-on-write init, which runs child_main; -1 and errno on failure. */
+static pid_t
+clone_copy(struct vsl_ctx *ctx, unsigned long *flags, const int sv[2], int *pidfd)
+{
+    struct clone_args args = {
+        .flags = *flags | CLONE_PIDFD,
+        .pidfd = (uint64_t)(uintptr_t)pidfd,
+        .exit_signal = SIGCHLD,
+    };
+    /* cgroup v2: the init is born in its cgroup, so nothing of it ever runs outside. */
+    if (ctx->cgroup_fd >= 0) {
+        args.flags |= CLONE_INTO_CGROUP;
+        args.cgroup = (uint64_t)ctx->cgroup_fd;
     }
-    ctx->sync_fd = sv[0];
-    ctx->pid = pid;
-    ctx->pidfd = pidfd;
-    ctx->start_sent = true;
-    vsl_debug("init: host pid %d, clone flags %#lx, vfork launch: its set-up is over", (int)pid,
-              flags | CLONE_VM | CLONE_VFORK | CLONE_PIDFD);
-    if ((r = parent_hook_all(ctx, false, err)) < 0 || (r = parent_hook_all(ctx, true, err)) < 0)
-        return r;
-    if ((r = sync_expect(ctx->sync_fd, SYNC_CHILD_READY, NULL, 0, NULL, err)) < 0)
-        return child_died(ctx, err);
-    return 0;
+    *flags = args.flags;
+    pid_t pid = (pid_t)sys_clone3(&args);
+    if (pid == 0) {
+        (void)close(sv[0]);
+        ctx->sync_fd = sv[1];
+        child_main(ctx);
+    }
+    return pid;
 }
 
 int
@@ -558,36 +553,33 @@ vsl_launch(struct vsl_ctx *ctx, struct vsl_error *err)
     ctx->vfork = vfork_fits(ctx, flags);
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
         return vsl_err_errno(err, "socketpair");
-    if (ctx->vfork)
-        return launch_vfork(ctx, flags, sv, err);
-    struct clone_args args = {
-        .flags = flags | CLONE_PIDFD,
-        .pidfd = (uint64_t)(uintptr_t)&pidfd,
-        .exit_signal = SIGCHLD,
-    };
-    /* cgroup v2: the init is born in its cgroup, so nothing of it ever runs outside. */
-    if (ctx->cgroup_fd >= 0) {
-        args.flags |= CLONE_INTO_CGROUP;
-        args.cgroup = (uint64_t)ctx->cgroup_fd;
+    pid_t pid;
+    if (ctx->vfork) {
+        struct vfork_arg a = {.ctx = ctx, .sv = {sv[0], sv[1]}};
+        /* what the init would wait for is there before it starts */
+        if ((r = sync_send(sv[0], SYNC_PARENT_READY, NULL, 0, -1, err)) < 0 ||
+            (r = sync_send(sv[0], SYNC_START, NULL, 0, -1, err)) < 0)
+            goto fail;
+        ctx->start_sent = true;
+        pid = clone_vfork(&flags, &a, &pidfd);
+    } else {
+        pid = clone_copy(ctx, &flags, sv, &pidfd);
     }
-    pid_t pid = (pid_t)sys_clone3(&args);
     if (pid < 0) {
-        r = vsl_err_errno(err, "clone3");
-        (void)close(sv[0]);
-        (void)close(sv[1]);
-        return r;
-    }
-    if (pid == 0) {
-        (void)close(sv[0]);
-        ctx->sync_fd = sv[1];
-        child_main(ctx);
+        r = vsl_err_errno(err, ctx->vfork ? "clone" : "clone3");
+        goto fail;
     }
     (void)close(sv[1]);
     ctx->sync_fd = sv[0];
     ctx->pid = pid;
     ctx->pidfd = pidfd;
-    vsl_debug("init: host pid %d, clone flags %#lx", (int)pid, (unsigned long)args.flags);
+    vsl_debug("init: host pid %d, clone flags %#lx%s", (int)pid, flags,
+              ctx->vfork ? ", vfork launch: its set-up is over" : "");
     return parent_steps(ctx, err);
+fail:
+    (void)close(sv[0]);
+    (void)close(sv[1]);
+    return r;
 }
 
 int
