@@ -90,9 +90,12 @@ recv_one(int fd, struct sync_hdr *hdr, char *payload, int *ret_fd, struct vsl_er
     /* ECONNRESET: the peer closed its end with a message of ours unread (an init that failed
      * before it read the START queued for it). The kernel says so once; what the peer sent
      * before, its ERROR, is still there to read. */
-    do
+    for (;;) {
         n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
-    while (n < 0 && (errno == EINTR || (errno == ECONNRESET && !reset && (reset = true))));
+        if (n >= 0 || (errno != EINTR && (errno != ECONNRESET || reset)))
+            break;
+        reset = reset || errno == ECONNRESET;
+    }
     if (n < 0)
         return vsl_err_errno(err, "sync: receive");
     if (n == 0)
