@@ -129,15 +129,16 @@ ns_parent_setup(struct vsl_ctx *ctx, struct vsl_error *err)
     return 0;
 }
 
-/* The kernel lets a process into a time or user namespace only when it shares its memory with
- * nobody (EUSERS), and a pid namespace joined by path holds other processes, which must never
- * reach the init while it shares vessel's memory. */
+/* The kernel lets a process into a time namespace (new or joined) or a joined user namespace
+ * only when it shares its memory with nobody (EUSERS), and a pid namespace joined by path holds
+ * other processes, which must never reach the init while it shares vessel's memory. A new user
+ * namespace is the userns stage's case. */
 static bool
 ns_needs_copy(const struct vsl_ctx *ctx)
 {
     const struct vsl_spec *spec = ctx->spec;
 
-    return wants(spec, VSL_NS_TIME) || wants(spec, VSL_NS_USER) ||
+    return wants(spec, VSL_NS_TIME) || (wants(spec, VSL_NS_USER) && !creates(spec, VSL_NS_USER)) ||
            (wants(spec, VSL_NS_PID) && !creates(spec, VSL_NS_PID));
 }
 
