@@ -131,6 +131,15 @@ say(const char *s)
     (void)sys6(SYS_write, 2, (long)s, e - s, 0, 0, 0);
 }
 
+/* Anything but vessel's own call ("#!/proc/self/exe" in the container) stops here. */
+static _Noreturn void
+refuse(void)
+{
+    say("vessel: /proc/self/exe is vessel's exec trampoline here, which runs nothing\n");
+    (void)sys6(SYS_exit_group, 126, 0, 0, 0, 0, 0);
+    __builtin_unreachable();
+}
+
 /* The packet sync_send() would make of child_fail()'s error (on the stack: the program has no
  * writable segment to load, one mapping less at each start). */
 struct packet {
@@ -187,11 +196,8 @@ dmz_main(long *sp)
     long fd = 0;
     const char *c;
 
-    /* anything but vessel's own call ("#!/proc/self/exe" in the container) stops here */
-    if (argc < 3 || !argv[1][0]) {
-        say("vessel: /proc/self/exe is vessel's exec trampoline here, which runs nothing\n");
-        (void)sys6(SYS_exit_group, 126, 0, 0, 0, 0, 0);
-    }
+    if (argc < 3 || !argv[1][0])
+        refuse();
     const char *fifo = NULL;
     long fifo_fd = 0;
     for (c = argv[1]; *c; c++) {
@@ -199,10 +205,8 @@ dmz_main(long *sp)
             fifo = c + 1;
             continue;
         }
-        if (*c < '0' || *c > '9' || (fifo ? fifo_fd : fd) > 65535) {
-            say("vessel: /proc/self/exe is vessel's exec trampoline here, which runs nothing\n");
-            (void)sys6(SYS_exit_group, 126, 0, 0, 0, 0, 0);
-        }
+        if (*c < '0' || *c > '9' || (fifo ? fifo_fd : fd) > 65535)
+            refuse();
         if (fifo)
             fifo_fd = fifo_fd * 10 + (*c - '0');
         else
